@@ -1,0 +1,27 @@
+"""JSON error pages: an API client should never have to parse HTML."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as html_server_error
+
+
+def _wants_html(request: HttpRequest) -> bool:
+    return request.path.startswith("/admin/") or (
+        request.accepts("text/html") and not request.accepts("application/json")
+    )
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _wants_html(request):
+        return page_not_found(request, exception)
+    return JsonResponse({"detail": "Not found."}, status=HTTPStatus.NOT_FOUND)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _wants_html(request):
+        return html_server_error(request)
+    return JsonResponse({"detail": "Server error."}, status=HTTPStatus.INTERNAL_SERVER_ERROR)

@@ -1,0 +1,186 @@
+"""Settings for the GPT Action backend.
+
+Every value comes from the environment; the defaults are safe and need no setup.
+See the configuration table in README.md.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = BASE_DIR / "data"
+DATA_DIR.mkdir(exist_ok=True)
+
+env = environ.Env()
+# A local checkout keeps its settings in .env (`make run` writes one); real deployments use the environment.
+if (BASE_DIR / ".env").is_file():
+    env.read_env(BASE_DIR / ".env")
+
+TESTING = sys.argv[1:2] == ["test"] or "pytest" in sys.modules
+
+# GENERAL ----------------------------------------------------------------------
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+
+
+def _secret_key() -> str:
+    key = env.str("DJANGO_SECRET_KEY", default="")
+    if key:
+        return key
+    if TESTING:
+        return secrets.token_urlsafe(50)
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set. Set it to a long random string "
+            '(python -c "import secrets; print(secrets.token_urlsafe(50))"), '
+            "or run locally with DJANGO_DEBUG=1, which keeps a generated key in data/."
+        )
+    # Local runs keep one generated key so that sessions survive restarts.
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+
+# The https address ChatGPT reaches (a tunnel or a real domain); empty means "the request's own host".
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
+if PUBLIC_BASE_URL and urlsplit(PUBLIC_BASE_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured(f"PUBLIC_BASE_URL must start with https:// (got {PUBLIC_BASE_URL!r}).")
+_public_host = urlsplit(PUBLIC_BASE_URL).hostname if PUBLIC_BASE_URL else None
+
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+if _public_host:
+    ALLOWED_HOSTS.append(_public_host)
+    CSRF_TRUSTED_ORIGINS.append(PUBLIC_BASE_URL)
+
+TIME_ZONE = "UTC"
+USE_TZ = True
+LANGUAGE_CODE = "en"
+USE_I18N = True
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# APPS -------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "items",
+    "oauthconsent",
+    "tunnels",
+]
+
+# MIDDLEWARE -------------------------------------------------------------------
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+# DATABASES --------------------------------------------------------------------
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}")}
+# Opening a connection per request costs about a millisecond; keep them.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=600)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several server processes write to one file: WAL lets readers run beside the writer,
+    # IMMEDIATE takes the write lock up front (no deadlock on upgrade), and writers wait
+    # instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+# SECURITY ---------------------------------------------------------------------
+if env.bool("DJANGO_TRUST_PROXY", default=False):
+    # Only behind a proxy that sets this header itself (a tunnel, a load balancer).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=SECURE_SSL_REDIRECT)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# TEMPLATES --------------------------------------------------------------------
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# STATIC -----------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Serve app static files straight from their apps, so the admin works with DEBUG off
+# even before anyone has run collectstatic.
+WHITENOISE_USE_FINDERS = True
+
+# REST FRAMEWORK ---------------------------------------------------------------
+# Which GPT auth styles the API accepts; the first one names the scheme in WWW-Authenticate on a 401.
+API_KEY_STYLES = env.list("API_KEY_STYLES", default=["bearer", "basic", "header"])
+API_KEY_HEADER = env.str("API_KEY_HEADER", default="api-key")
+
+REST_FRAMEWORK = {
+    # Views choose their own: ItemViewSet takes the API-key styles enabled above.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "items.pagination.ItemPagination",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+
+# LOGGING ----------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+}
+
+# TESTS ------------------------------------------------------------------------
+TEST_RUNNER = "config.test_runner.PytestTestRunner"

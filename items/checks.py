@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.checks import CheckMessage, Error, register
+
+from items.conf import API_KEY_STYLE_CHOICES, conf
+
+HEADER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
+
+
+@register()
+def check_api_key_settings(**kwargs: Any) -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
+    unknown = [style for style in conf.API_KEY_STYLES if style not in API_KEY_STYLE_CHOICES]
+    if unknown:
+        errors.append(
+            Error(
+                f"API_KEY_STYLES has unknown style(s): {', '.join(unknown)}.",
+                hint=f"Use a comma-separated subset of: {', '.join(API_KEY_STYLE_CHOICES)}.",
+                id="items.E001",
+            )
+        )
+    if not HEADER_NAME.match(conf.API_KEY_HEADER) or conf.API_KEY_HEADER.lower() == "authorization":
+        errors.append(
+            Error(
+                f"API_KEY_HEADER {conf.API_KEY_HEADER!r} is not a usable custom header name.",
+                hint="Use letters, digits and dashes, for example api-key or X-API-Key.",
+                id="items.E002",
+            )
+        )
+    return errors

@@ -1,0 +1,25 @@
+"""Typed access to the items app's settings, with their defaults (the corsheaders pattern)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+API_KEY_STYLE_CHOICES = ("bearer", "basic", "header")
+
+
+class ItemsSettings:
+    @property
+    def API_KEY_STYLES(self) -> list[str]:
+        return list(getattr(settings, "API_KEY_STYLES", API_KEY_STYLE_CHOICES))
+
+    @property
+    def API_KEY_HEADER(self) -> str:
+        return getattr(settings, "API_KEY_HEADER", "api-key")
+
+    @property
+    def API_KEY_HEADER_META(self) -> str:
+        """The WSGI environ key of the custom header: `api-key` -> `HTTP_API_KEY`."""
+        return "HTTP_" + self.API_KEY_HEADER.upper().replace("-", "_")
+
+
+conf = ItemsSettings()

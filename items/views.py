@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from rest_framework import viewsets
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.permissions import IsAuthenticated
+
+from items.authentication import enabled_authenticators
+from items.models import Item
+from items.permissions import HasItemScope
+from items.serializers import ItemSerializer
+
+
+class ItemViewSet(viewsets.ModelViewSet):
+    serializer_class = ItemSerializer
+    permission_classes = [IsAuthenticated, HasItemScope]
+    lookup_value_regex = "[0-9]+"
+
+    def get_authenticators(self) -> list[BaseAuthentication]:
+        return enabled_authenticators()
+
+    def get_queryset(self) -> QuerySet[Item]:
+        return Item.objects.filter(owner=self.request.user)
+
+    def perform_create(self, serializer: ItemSerializer) -> None:
+        serializer.save(owner=self.request.user)

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import AbstractBaseUser
+from rest_framework.test import APIClient
+
+from tests.factories import make_api_key, make_user
+
+
+def auth_headers(style: str, raw_key: str) -> dict[str, str]:
+    """Request headers (test-client form) carrying raw_key in one GPT auth style."""
+    if style == "basic":
+        return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(raw_key.encode()).decode()}
+    if style == "bearer":
+        return {"HTTP_AUTHORIZATION": f"Bearer {raw_key}"}
+    if style == "header":
+        return {"HTTP_API_KEY": raw_key}
+    raise ValueError(style)
+
+
+@pytest.fixture
+def user() -> AbstractBaseUser:
+    return make_user("alice")
+
+
+@pytest.fixture
+def raw_key(user: AbstractBaseUser) -> str:
+    return make_api_key(user)[1]
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def keyed_api(raw_key: str) -> APIClient:
+    """A client sending the user's read/write key in the custom header."""
+    client = APIClient()
+    client.credentials(**auth_headers("header", raw_key))
+    return client
+
+
+@pytest.fixture
+def client_for() -> Callable[[str, str], APIClient]:
+    def build(style: str, key: str) -> APIClient:
+        client = APIClient()
+        client.credentials(**auth_headers(style, key))
+        return client
+
+    return build

@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import pytest
+
+from items.models import SCOPE_READ, SCOPE_WRITE, Item
+from tests.conftest import auth_headers
+from tests.factories import make_api_key, make_item, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+class ItemCrudTests:
+    def test_create_returns_201_with_numbers(self, keyed_api, user):
+        response = keyed_api.post(
+            "/items/", {"name": "ChatGPT", "description": "OpenAI LLM", "price": 20.0, "tax": 1.5}, format="json"
+        )
+        assert response.status_code == HTTPStatus.CREATED
+        body = response.json()
+        assert body["price"] == 20.0 and isinstance(body["price"], float)
+        assert body["tax"] == 1.5
+        assert Item.objects.get(pk=body["id"]).owner == user
+
+    def test_retrieve_returns_item(self, keyed_api, user):
+        item = make_item(user, name="LLAMA", description="Opensource LLM", price="0.1")
+        response = keyed_api.get(f"/items/{item.pk}")
+        assert response.status_code == HTTPStatus.OK
+        assert response.json() | {"created_at": None, "updated_at": None} == {
+            "id": item.pk,
+            "name": "LLAMA",
+            "description": "Opensource LLM",
+            "price": 0.1,
+            "tax": None,
+            "created_at": None,
+            "updated_at": None,
+        }
+
+    def test_put_replaces_and_patch_updates(self, keyed_api, user):
+        item = make_item(user, name="Old", description="keep?", tax="2")
+        response = keyed_api.put(f"/items/{item.pk}", {"name": "New", "price": 3}, format="json")
+        assert response.status_code == HTTPStatus.OK
+        assert response.json()["name"] == "New"
+        response = keyed_api.patch(f"/items/{item.pk}", {"tax": 0.5}, format="json")
+        assert response.status_code == HTTPStatus.OK
+        item.refresh_from_db()
+        assert (item.name, str(item.price), str(item.tax)) == ("New", "3.00", "0.50")
+
+    def test_delete_returns_204(self, keyed_api, user):
+        item = make_item(user)
+        assert keyed_api.delete(f"/items/{item.pk}").status_code == HTTPStatus.NO_CONTENT
+        assert not Item.objects.filter(pk=item.pk).exists()
+
+    def test_list_is_newest_first_and_paginated(self, keyed_api, user):
+        for n in range(25):
+            make_item(user, name=f"n{n}")
+        body = keyed_api.get("/items/").json()
+        assert body["count"] == 25
+        assert [i["name"] for i in body["results"][:3]] == ["n24", "n23", "n22"]
+        assert len(body["results"]) == 20 and body["next"]
+        assert len(keyed_api.get("/items/?page_size=1000").json()["results"]) == 25
+
+    def test_full_page_stays_far_under_chatgpt_response_limit(self, keyed_api, user):
+        for _ in range(60):
+            make_item(user, name="n" * 200, description="d" * 1000, price="9999999999.99", tax="9999999999.99")
+        response = keyed_api.get("/items/?page_size=1000")
+        assert len(response.json()["results"]) == 50
+        assert len(response.content) < 80_000
+
+
+class OwnershipTests:
+    @pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])
+    def test_other_users_item_is_404(self, keyed_api, method):
+        theirs = make_item(make_user())
+        response = getattr(keyed_api, method)(f"/items/{theirs.pk}", {"name": "x", "price": 1}, format="json")
+        assert response.status_code == HTTPStatus.NOT_FOUND
+        assert "detail" in response.json()
+        assert Item.objects.get(pk=theirs.pk).name == theirs.name
+
+    def test_list_shows_only_own_items(self, keyed_api, user):
+        make_item(make_user(), name="theirs")
+        make_item(user, name="mine")
+        assert [i["name"] for i in keyed_api.get("/items/").json()["results"]] == ["mine"]
+
+
+class ScopeTests:
+    @pytest.mark.parametrize("style", ["basic", "bearer", "header"])
+    def test_read_only_key_can_read_but_not_write(self, api, user, style):
+        _, raw_key = make_api_key(user, scopes=(SCOPE_READ,))
+        item = make_item(user)
+        headers = auth_headers(style, raw_key)
+        assert api.get(f"/items/{item.pk}", **headers).status_code == HTTPStatus.OK
+        response = api.post("/items/", {"name": "x", "price": 1}, format="json", **headers)
+        assert response.status_code == HTTPStatus.FORBIDDEN
+        assert response.json() == {"detail": "This credential lacks the items:write scope."}
+        assert api.delete(f"/items/{item.pk}", **headers).status_code == HTTPStatus.FORBIDDEN
+
+    def test_write_only_key_cannot_read(self, api, user):
+        _, raw_key = make_api_key(user, scopes=(SCOPE_WRITE,))
+        response = api.get("/items/", **auth_headers("header", raw_key))
+        assert response.status_code == HTTPStatus.FORBIDDEN
+        assert response.json() == {"detail": "This credential lacks the items:read scope."}
+
+
+class TrailingSlashTests:
+    @pytest.mark.parametrize("slash", ["", "/"])
+    @pytest.mark.parametrize(
+        ("method", "on_item", "expected"),
+        [
+            ("get", False, HTTPStatus.OK),
+            ("post", False, HTTPStatus.CREATED),
+            ("get", True, HTTPStatus.OK),
+            ("put", True, HTTPStatus.OK),
+            ("patch", True, HTTPStatus.OK),
+            ("delete", True, HTTPStatus.NO_CONTENT),
+        ],
+    )
+    def test_every_route_answers_with_and_without_slash(self, keyed_api, user, slash, method, on_item, expected):
+        url = f"/items/{make_item(user).pk}" if on_item else "/items"
+        response = getattr(keyed_api, method)(url + slash, {"name": "x", "price": 1}, format="json")
+        assert response.status_code == expected
+
+
+class BadInputTests:
+    def test_malformed_json_returns_400(self, keyed_api):
+        response = keyed_api.generic("POST", "/items/", '{"name": "x", "price": ', content_type="application/json")
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert "JSON parse error" in response.json()["detail"]
+
+    def test_non_utf8_body_returns_400(self, keyed_api):
+        response = keyed_api.generic("POST", "/items/", b'{"name": "\xff"}', content_type="application/json")
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+
+    def test_form_body_returns_415(self, keyed_api):
+        response = keyed_api.post("/items/", {"name": "x", "price": "1"})
+        assert response.status_code == HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+
+    @pytest.mark.parametrize(
+        ("payload", "field"),
+        [
+            ({"price": 1}, "name"),
+            ({"name": "x"}, "price"),
+            ({"name": "x" * 201, "price": 1}, "name"),
+            ({"name": "x", "price": -1}, "price"),
+            ({"name": "x", "price": 1, "tax": -0.01}, "tax"),
+            ({"name": "x", "price": "abc"}, "price"),
+            ({"name": "x", "price": 1e30}, "price"),
+            ({"name": "x", "price": 0.001}, "price"),
+            ({"name": "x", "price": 1, "description": "d" * 1001}, "description"),
+            ({"name": None, "price": 1}, "name"),
+        ],
+    )
+    def test_invalid_fields_return_400_naming_the_field(self, keyed_api, payload, field):
+        response = keyed_api.post("/items/", payload, format="json")
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert field in response.json()
+        assert not Item.objects.exists()
+
+    @pytest.mark.parametrize("body", ["NaN", "[1, 2]", '"text"', "null"])
+    def test_non_object_json_returns_400(self, keyed_api, body):
+        response = keyed_api.generic(
+            "POST",
+            "/items/",
+            f'{{"name": "x", "price": {body}}}' if body == "NaN" else body,
+            content_type="application/json",
+        )
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+
+    @pytest.mark.parametrize("pk", ["99999999999999999999999", "0", "abc"])
+    def test_unknown_or_out_of_range_id_returns_json_404(self, keyed_api, pk):
+        response = keyed_api.get(f"/items/{pk}")
+        assert response.status_code == HTTPStatus.NOT_FOUND
+        assert "detail" in response.json()
+
+    def test_unknown_page_returns_404(self, keyed_api):
+        assert keyed_api.get("/items/?page=9").status_code == HTTPStatus.NOT_FOUND
+
+    def test_method_not_allowed_returns_405(self, keyed_api):
+        response = keyed_api.put("/items/", {}, format="json")
+        assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED

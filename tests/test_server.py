@@ -1,0 +1,176 @@
+"""The production command, as a user runs it: gunicorn on a fresh SQLite file, over real HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from http import HTTPStatus
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+class Server:
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    def request(self, method: str, path: str, body: object = None, headers: dict | None = None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn.putrequest(method, path)
+        payload = json.dumps(body).encode() if body is not None else b""
+        for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
+            conn.putheader(name, value)
+        conn.putheader("Content-Length", str(len(payload)))
+        conn.endheaders(payload)
+        response = conn.getresponse()
+        data = response.read()
+        conn.close()
+        return response, data
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
+    database = tmp_path_factory.mktemp("db") / "db.sqlite3"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))},
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "test-secret-key-for-the-server-process-only",
+        "DEMO_PASSWORD": "demo-password-1",
+    }
+    manage(env, "migrate", "--noinput")
+    raw_key = manage(env, "seed_demo").splitlines()[-1]
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--threads", "4"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert process.poll() is None, process.stderr.read().decode()
+            assert time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.1)
+    yield Server(port), raw_key
+    process.terminate()
+    process.wait(timeout=10)
+
+
+class ProductionServerTests:
+    def test_seeded_item_one_with_custom_header(self, server):
+        srv, raw_key = server
+        response, data = srv.request("GET", "/items/1", headers={"api-key": raw_key})
+        assert response.status == HTTPStatus.OK
+        assert json.loads(data) | {"created_at": 0, "updated_at": 0} == {
+            "id": 1,
+            "name": "ChatGPT",
+            "description": "OpenAI LLM",
+            "price": 20.0,
+            "tax": None,
+            "created_at": 0,
+            "updated_at": 0,
+        }
+
+    @pytest.mark.parametrize(
+        "headers",
+        [
+            {"api-key": b"\xff\xfe\x80"},
+            {"Authorization": b"Basic \xff\xfe"},
+            {"Authorization": b"Bearer gpta_\xc3\x28"},
+            {"Authorization": "Basic " + "A" * 7000},
+            {"api-key": "x" * 7000},
+        ],
+        ids=["non-utf8-header", "non-utf8-basic", "invalid-utf8-bearer", "7kb-basic", "7kb-header"],
+    )
+    def test_hostile_headers_on_the_wire_get_json_401(self, server, headers):
+        srv, _ = server
+        response, data = srv.request("GET", "/items/", headers=headers)
+        assert response.status == HTTPStatus.UNAUTHORIZED
+        assert response.getheader("WWW-Authenticate")
+        assert "detail" in json.loads(data)
+
+    def test_unknown_path_is_json_404(self, server):
+        srv, raw_key = server
+        response, data = srv.request("GET", "/nope", headers={"api-key": raw_key, "Accept": "application/json"})
+        assert response.status == HTTPStatus.NOT_FOUND
+        assert json.loads(data) == {"detail": "Not found."}
+
+    def test_admin_static_files_are_served_with_debug_off(self, server):
+        srv, _ = server
+        response, data = srv.request("GET", "/static/admin/css/base.css")
+        assert response.status == HTTPStatus.OK
+        assert b"body" in data
+
+    def test_concurrent_writers_in_two_processes_lose_nothing(self, server):
+        srv, raw_key = server
+
+        def create(n: int) -> int:
+            response, _ = srv.request("POST", "/items", {"name": f"c{n}", "price": n}, headers={"api-key": raw_key})
+            return response.status
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(create, range(80)))
+        assert statuses == [HTTPStatus.CREATED] * 80
+        _, data = srv.request("GET", "/items?page_size=1", headers={"api-key": raw_key})
+        assert json.loads(data)["count"] == 82
+
+
+def test_debug_off_without_secret_key_stops_with_clear_message(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update({"DJANGO_DEBUG": "0", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update({"DJANGO_SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    out = manage(
+        env,
+        "shell",
+        "-c",
+        "from django.db import connection as c; cur = c.cursor(); cur.execute('PRAGMA journal_mode');"
+        "print(cur.fetchone()[0], c.transaction_mode, c.settings_dict['CONN_MAX_AGE'])",
+    )
+    assert out.splitlines()[-1].split() == ["wal", "IMMEDIATE", "600"]
