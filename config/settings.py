@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from items.scopes import SCOPES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / "data"
 DATA_DIR.mkdir(exist_ok=True)
@@ -83,7 +85,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "items",
-    "oauthconsent",
+    "oauthconsent",  # before oauth2_provider: its templates override DOT's
+    "oauth2_provider",
     "tunnels",
 ]
 
@@ -160,8 +163,9 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 
 # REST FRAMEWORK ---------------------------------------------------------------
-# Which GPT auth styles the API accepts; the first one names the scheme in WWW-Authenticate on a 401.
-API_KEY_STYLES = env.list("API_KEY_STYLES", default=["bearer", "basic", "header"])
+# Which GPT auth styles the API accepts (bearer, basic, custom: API keys; oauth: OAuth2 access tokens).
+# The first one names the scheme in WWW-Authenticate on a 401.
+API_AUTH_STYLES = env.list("API_AUTH_STYLES", default=["bearer", "basic", "custom", "oauth"])
 API_KEY_HEADER = env.str("API_KEY_HEADER", default="api-key")
 
 REST_FRAMEWORK = {
@@ -172,6 +176,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "items.pagination.ItemPagination",
     "COERCE_DECIMAL_TO_STRING": False,
+}
+
+# OAUTH ------------------------------------------------------------------------
+OAUTH2_PROVIDER = {
+    "SCOPES": SCOPES,
+    "DEFAULT_SCOPES": list(SCOPES),
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH_ACCESS_TOKEN_SECONDS", default=3600),
 }
 
 # LOGGING ----------------------------------------------------------------------

@@ -8,7 +8,8 @@ from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
-from items.models import SCOPE_READ, SCOPE_WRITE, SCOPES, ApiKey, Item
+from items.models import ApiKey, Item
+from items.scopes import SCOPE_READ, SCOPE_WRITE, SCOPES
 from items.services import api_key_issue, api_key_revoke, gpt_auth_values
 
 

@@ -11,6 +11,7 @@ import binascii
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
@@ -61,7 +62,10 @@ class BearerApiKeyAuthentication(ApiKeyAuthentication):
         return credentials
 
     def authenticate_header(self, request: Request) -> str:
-        return f'Bearer realm="{self.www_authenticate_realm}"'
+        # When an OAuth token was refused, OAuth2Authentication left its error on the request:
+        # the Bearer challenge names it (RFC 6750 section 3), e.g. error="invalid_token".
+        attributes = {"realm": self.www_authenticate_realm, **getattr(request, "oauth2_error", {})}
+        return "Bearer " + ", ".join(f'{name}="{value}"' for name, value in attributes.items())
 
 
 class BasicApiKeyAuthentication(ApiKeyAuthentication):
@@ -106,13 +110,19 @@ class HeaderApiKeyAuthentication(ApiKeyAuthentication):
         return f'ApiKey realm="{self.www_authenticate_realm}", header="{conf.API_KEY_HEADER}"'
 
 
-STYLE_CLASSES: dict[str, type[ApiKeyAuthentication]] = {
+STYLE_CLASSES: dict[str, type[BaseAuthentication]] = {
     "bearer": BearerApiKeyAuthentication,
     "basic": BasicApiKeyAuthentication,
-    "header": HeaderApiKeyAuthentication,
+    "custom": HeaderApiKeyAuthentication,
+    "oauth": OAuth2Authentication,
 }
 
 
 def enabled_authenticators() -> list[BaseAuthentication]:
-    """One instance per enabled style, in the order of API_KEY_STYLES (read per request, so tests can override)."""
-    return [STYLE_CLASSES[style]() for style in conf.API_KEY_STYLES if style in STYLE_CLASSES]
+    """One instance per enabled style, in the order of API_AUTH_STYLES (read per request, so tests can override).
+
+    OAuth goes after the key styles whatever the setting's order: it costs a query for any Bearer
+    value, while the key classes recognise their own credentials by the key prefix for free.
+    """
+    styles = sorted(conf.API_AUTH_STYLES, key=lambda style: style == "oauth")
+    return [STYLE_CLASSES[style]() for style in styles if style in STYLE_CLASSES]

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.checks import CheckMessage, Error, register
 
-from items.conf import API_KEY_STYLE_CHOICES, conf
+from items.conf import AUTH_STYLE_CHOICES, conf
 
 HEADER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
@@ -13,12 +13,12 @@ HEADER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 @register()
 def check_api_key_settings(**kwargs: Any) -> list[CheckMessage]:
     errors: list[CheckMessage] = []
-    unknown = [style for style in conf.API_KEY_STYLES if style not in API_KEY_STYLE_CHOICES]
+    unknown = [style for style in conf.API_AUTH_STYLES if style not in AUTH_STYLE_CHOICES]
     if unknown:
         errors.append(
             Error(
-                f"API_KEY_STYLES has unknown style(s): {', '.join(unknown)}.",
-                hint=f"Use a comma-separated subset of: {', '.join(API_KEY_STYLE_CHOICES)}.",
+                f"API_AUTH_STYLES has unknown style(s): {', '.join(unknown)}.",
+                hint=f"Use a comma-separated subset of: {', '.join(AUTH_STYLE_CHOICES)}.",
                 id="items.E001",
             )
         )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 
-API_KEY_STYLE_CHOICES = ("bearer", "basic", "header")
+# The names the GPT editor uses: API Key (Bearer, Basic, Custom header) and OAuth.
+AUTH_STYLE_CHOICES = ("bearer", "basic", "custom", "oauth")
 
 
 class ItemsSettings:
     @property
-    def API_KEY_STYLES(self) -> list[str]:
-        return list(getattr(settings, "API_KEY_STYLES", API_KEY_STYLE_CHOICES))
+    def API_AUTH_STYLES(self) -> list[str]:
+        return list(getattr(settings, "API_AUTH_STYLES", AUTH_STYLE_CHOICES))
 
     @property
     def API_KEY_HEADER(self) -> str:

@@ -8,12 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-SCOPE_READ = "items:read"
-SCOPE_WRITE = "items:write"
-SCOPES = {
-    SCOPE_READ: _("Read your items"),
-    SCOPE_WRITE: _("Create, change and delete your items"),
-}
+from items.scopes import SCOPE_READ, SCOPE_WRITE
 
 
 class Item(models.Model):

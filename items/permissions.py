@@ -5,7 +5,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from items.models import SCOPE_READ, SCOPE_WRITE
+from items.scopes import SCOPE_READ, SCOPE_WRITE
 
 
 class HasItemScope(BasePermission):

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from items.conf import conf
-from items.models import SCOPE_READ, SCOPE_WRITE, ApiKey
+from items.models import ApiKey
+from items.scopes import SCOPE_READ, SCOPE_WRITE
 
 KEY_PREFIX = "gpta_"
 _LOOKUP_LENGTH = 8
@@ -88,6 +89,6 @@ def gpt_auth_values(raw_key: str) -> dict[str, str]:
     values = {
         "basic": f"Auth type: API Key, Basic. API Key: {base64.b64encode(raw_key.encode()).decode()}",
         "bearer": f"Auth type: API Key, Bearer. API Key: {raw_key}",
-        "header": f"Auth type: API Key, Custom, header name {conf.API_KEY_HEADER}. API Key: {raw_key}",
+        "custom": f"Auth type: API Key, Custom, header name {conf.API_KEY_HEADER}. API Key: {raw_key}",
     }
-    return {style: values[style] for style in conf.API_KEY_STYLES if style in values}
+    return {style: values[style] for style in conf.API_AUTH_STYLES if style in values}

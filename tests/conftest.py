@@ -16,7 +16,7 @@ def auth_headers(style: str, raw_key: str) -> dict[str, str]:
         return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(raw_key.encode()).decode()}
     if style == "bearer":
         return {"HTTP_AUTHORIZATION": f"Bearer {raw_key}"}
-    if style == "header":
+    if style == "custom":
         return {"HTTP_API_KEY": raw_key}
     raise ValueError(style)
 
@@ -40,7 +40,7 @@ def api() -> APIClient:
 def keyed_api(raw_key: str) -> APIClient:
     """A client sending the user's read/write key in the custom header."""
     client = APIClient()
-    client.credentials(**auth_headers("header", raw_key))
+    client.credentials(**auth_headers("custom", raw_key))
     return client
 
 

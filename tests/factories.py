@@ -9,7 +9,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 
-from items.models import SCOPE_READ, SCOPE_WRITE, ApiKey, Item
+from items.models import ApiKey, Item
+from items.scopes import SCOPE_READ, SCOPE_WRITE
 from items.services import api_key_create
 
 _numbers = itertools.count(1)

@@ -13,7 +13,7 @@ from tests.factories import make_api_key, make_item, make_user
 
 pytestmark = pytest.mark.django_db
 
-STYLES = ["basic", "bearer", "header"]
+STYLES = ["basic", "bearer", "custom"]
 
 
 def b64(raw: bytes) -> str:
@@ -114,7 +114,7 @@ class BadCredentialTests:
 
     def test_key_of_inactive_user_returns_401(self, api):
         _, raw_key = make_api_key(make_user(is_active=False))
-        assert api.get("/items/", **auth_headers("header", raw_key)).status_code == HTTPStatus.UNAUTHORIZED
+        assert api.get("/items/", **auth_headers("custom", raw_key)).status_code == HTTPStatus.UNAUTHORIZED
 
     def test_key_with_one_changed_character_returns_401(self, api, raw_key):
         tampered = raw_key[:-1] + ("a" if raw_key[-1] != "a" else "b")
@@ -128,17 +128,52 @@ class StyleSettingTests:
 
     @pytest.mark.parametrize("style", STYLES)
     def test_only_the_enabled_style_is_accepted(self, api, raw_key, settings, style):
-        settings.API_KEY_STYLES = [style]
+        settings.API_AUTH_STYLES = [style]
         for other in STYLES:
             expected = HTTPStatus.OK if other == style else HTTPStatus.UNAUTHORIZED
             assert api.get("/items/", **auth_headers(other, raw_key)).status_code == expected, other
 
     def test_first_enabled_style_names_the_challenge(self, api, settings):
-        settings.API_KEY_STYLES = ["header", "basic"]
+        settings.API_AUTH_STYLES = ["custom", "basic"]
         assert api.get("/items/")["WWW-Authenticate"] == 'ApiKey realm="api", header="api-key"'
 
     def test_unknown_bearer_value_falls_through_to_next_class(self, api, raw_key, settings):
-        settings.API_KEY_STYLES = ["bearer", "header"]
+        settings.API_AUTH_STYLES = ["bearer", "custom"]
         # An OAuth-looking Bearer value is not ours: the header class still authenticates.
         response = api.get("/items/", HTTP_AUTHORIZATION="Bearer some-oauth-token", HTTP_API_KEY=raw_key)
         assert response.status_code == HTTPStatus.OK
+
+
+class OAuthTokenTests:
+    """OAuth access tokens ride the same Bearer header; the key prefix tells them apart."""
+
+    def make_token(self, user, scope="items:read items:write", expires_in=3600):
+        from oauth2_provider.models import AccessToken
+
+        return AccessToken.objects.create(
+            user=user,
+            token=f"oauth-token-{user.pk}",
+            scope=scope,
+            expires=timezone.now() + timedelta(seconds=expires_in),
+        )
+
+    def test_access_token_acts_as_its_user(self, api, user):
+        make_item(user, name="Mine")
+        token = self.make_token(user)
+        response = api.get("/items/", HTTP_AUTHORIZATION=f"Bearer {token.token}")
+        assert response.status_code == HTTPStatus.OK
+        assert [i["name"] for i in response.json()["results"]] == ["Mine"]
+
+    def test_read_only_token_cannot_write(self, api, user):
+        token = self.make_token(user, scope="items:read")
+        response = api.post(
+            "/items/", {"name": "x", "price": 1}, format="json", HTTP_AUTHORIZATION=f"Bearer {token.token}"
+        )
+        assert response.status_code == HTTPStatus.FORBIDDEN
+
+    def test_expired_token_returns_401_naming_invalid_token(self, api, user):
+        token = self.make_token(user, expires_in=-1)
+        response = api.get("/items/", HTTP_AUTHORIZATION=f"Bearer {token.token}")
+        assert response.status_code == HTTPStatus.UNAUTHORIZED
+        assert 'error="invalid_token"' in response["WWW-Authenticate"]
+        assert response["WWW-Authenticate"].startswith('Bearer realm="api"')

@@ -53,7 +53,7 @@ class SeedDemoTests:
         lines = run("seed_demo")
         assert any(line.startswith("Demo user: demo / ") for line in lines)
         raw_key = lines[-1]
-        response = api.get("/items/", **auth_headers("header", raw_key))
+        response = api.get("/items/", **auth_headers("custom", raw_key))
         assert [(i["name"], i["description"], i["price"]) for i in response.json()["results"]] == [
             ("LLAMA", "Opensource LLM", 0.1),
             ("ChatGPT", "OpenAI LLM", 20.0),

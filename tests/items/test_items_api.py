@@ -4,7 +4,8 @@ from http import HTTPStatus
 
 import pytest
 
-from items.models import SCOPE_READ, SCOPE_WRITE, Item
+from items.models import Item
+from items.scopes import SCOPE_READ, SCOPE_WRITE
 from tests.conftest import auth_headers
 from tests.factories import make_api_key, make_item, make_user
 
@@ -84,7 +85,7 @@ class OwnershipTests:
 
 
 class ScopeTests:
-    @pytest.mark.parametrize("style", ["basic", "bearer", "header"])
+    @pytest.mark.parametrize("style", ["basic", "bearer", "custom"])
     def test_read_only_key_can_read_but_not_write(self, api, user, style):
         _, raw_key = make_api_key(user, scopes=(SCOPE_READ,))
         item = make_item(user)
@@ -97,7 +98,7 @@ class ScopeTests:
 
     def test_write_only_key_cannot_read(self, api, user):
         _, raw_key = make_api_key(user, scopes=(SCOPE_WRITE,))
-        response = api.get("/items/", **auth_headers("header", raw_key))
+        response = api.get("/items/", **auth_headers("custom", raw_key))
         assert response.status_code == HTTPStatus.FORBIDDEN
         assert response.json() == {"detail": "This credential lacks the items:read scope."}
 

@@ -41,18 +41,18 @@ class ApiKeyStorageTests:
         assert api_key_find(raw_key=raw_key + "x") is None
 
     def test_paste_values_cover_each_enabled_style(self, settings):
-        settings.API_KEY_STYLES = ["basic", "header"]
+        settings.API_AUTH_STYLES = ["basic", "custom"]
         values = gpt_auth_values("gpta_KEY")
         assert values == {
             "basic": "Auth type: API Key, Basic. API Key: Z3B0YV9LRVk=",
-            "header": "Auth type: API Key, Custom, header name api-key. API Key: gpta_KEY",
+            "custom": "Auth type: API Key, Custom, header name api-key. API Key: gpta_KEY",
         }
 
 
 class LastUsedTests:
     def test_first_use_is_recorded(self, api, user):
         api_key, raw_key = make_api_key(user)
-        assert api.get("/items/", **auth_headers("header", raw_key)).status_code == HTTPStatus.OK
+        assert api.get("/items/", **auth_headers("custom", raw_key)).status_code == HTTPStatus.OK
         api_key.refresh_from_db()
         assert api_key.last_used_at is not None
 
@@ -73,7 +73,7 @@ class LastUsedTests:
 
 
 class QueryCostTests:
-    @pytest.mark.parametrize("style", ["basic", "bearer", "header"])
+    @pytest.mark.parametrize("style", ["basic", "bearer", "custom"])
     def test_authenticated_get_costs_two_reads_and_no_write(self, api, user, style):
         item = make_item(user)
         api_key, raw_key = make_api_key(user)

@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from items.models import SCOPE_READ, SCOPE_WRITE, SCOPES, ApiKey
+from items.models import ApiKey
+from items.scopes import SCOPE_READ, SCOPE_WRITE, SCOPES
 from items.services import api_key_create, gpt_auth_values
 
 
