@@ -10,9 +10,8 @@ from django.views.defaults import server_error as html_server_error
 
 
 def _wants_html(request: HttpRequest) -> bool:
-    return request.path.startswith("/admin/") or (
-        request.accepts("text/html") and not request.accepts("application/json")
-    )
+    # A browser asks for text/html first; API clients (and curl's */*) get JSON.
+    return request.get_preferred_type(["application/json", "text/html"]) == "text/html"
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

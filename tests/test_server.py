@@ -174,3 +174,15 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
         "print(cur.fetchone()[0], c.transaction_mode, c.settings_dict['CONN_MAX_AGE'])",
     )
     assert out.splitlines()[-1].split() == ["wal", "IMMEDIATE", "600"]
+
+
+class NotFoundPageTests:
+    def test_api_client_gets_json_404(self, client):
+        response = client.get("/no-such-page", HTTP_ACCEPT="*/*")
+        assert response.status_code == HTTPStatus.NOT_FOUND
+        assert response.json() == {"detail": "Not found."}
+
+    def test_browser_gets_html_404(self, client):
+        response = client.get("/no-such-page", HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
+        assert response.status_code == HTTPStatus.NOT_FOUND
+        assert response["Content-Type"].startswith("text/html")
