@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import get_application_model
 
@@ -49,9 +50,20 @@ class GptClientForm(forms.ModelForm):
         # A new client may wait for its callback (the GPT editor shows it only after the client ID
         # and secret are saved there); once it exists, the flow cannot work without one.
         if self.instance.pk and not redirect_uris:
-            raise forms.ValidationError(
+            raise ValidationError(
                 _("Paste the GPT's Callback URL, like %(example)s."),
                 params={"example": EXAMPLE_CALLBACK},
                 code="required",
             )
         return redirect_uris
+
+    def add_error(self, field: str | None, error: ValidationError | str | dict) -> None:
+        # Application.clean() repeats, in its own words, a missing callback clean_redirect_uris
+        # already explained: keep ours only.
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            if "redirect_uris" in self.errors:
+                remaining = {name: errors for name, errors in error.error_dict.items() if name != "redirect_uris"}
+                if not remaining:
+                    return
+                error = ValidationError(remaining)
+        super().add_error(field, error)

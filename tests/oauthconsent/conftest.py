@@ -129,3 +129,32 @@ def gpt(live_server, transactional_db: None, insecure_transport: None) -> Gpt:
 @pytest.fixture
 def browser(live_server) -> UserAgent:
     return UserAgent(live_server.url)
+
+
+def connect(client, application, client_secret: str, scope: str = "items:read items:write") -> dict:
+    """Run the flow with Django's test client as a signed-in browser; returns the token response."""
+    params = {
+        "response_type": "code",
+        "client_id": application.client_id,
+        "redirect_uri": GPT_CALLBACK,
+        "scope": scope,
+        "state": "state-1",
+    }
+    response = client.get("/oauth/authorize/", params)
+    if response.status_code == 200:
+        response = client.post(
+            "/oauth/authorize/", {**forms_of(response.content.decode())[-1]["fields"], "allow": "true"}
+        )
+    code = query_of(response["Location"])["code"]
+    token = client.post(
+        "/oauth/token/",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": GPT_CALLBACK,
+            "client_id": application.client_id,
+            "client_secret": client_secret,
+        },
+    )
+    assert token.status_code == 200, token.content
+    return token.json()
