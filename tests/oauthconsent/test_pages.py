@@ -132,7 +132,7 @@ class LanguageTests:
         html = response.content.decode()
         assert '<html lang="zh-hans">' in html
         assert response["Content-Language"] == "zh-hans"
-        for text in ("允许", "拒绝", "查看你的条目", "创建、修改和删除你的条目", "不是你？切换账号"):
+        for text in ("允许", "拒绝", "查看你的条目", "创建、修改和删除你的条目", "不是你？切换账号"):  # noqa: RUF001
             assert text in html, text
         for english in ("Allow", "Deny", "Read your items", "Signed in as", "Switch account"):
             assert english not in html, english
