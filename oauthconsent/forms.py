@@ -37,7 +37,7 @@ class GptClientForm(forms.ModelForm):
         fields = ["name", "redirect_uris", "user"]
         labels = {"name": _("GPT name"), "user": _("Owner")}
         help_texts = {
-            "name": _("Shown to people on the consent page: “<name> wants to use your account”."),
+            "name": _("Shown on the consent page, as in “Recipe GPT wants to use your account”."),
             "user": _("Optional: the person responsible for this GPT."),
         }
 

@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import requests
+from django.conf import settings
+from django.utils import translation
 from requests_oauthlib import OAuth2Session
 
 from tests.factories import make_gpt_client, make_user
@@ -106,6 +108,14 @@ class Gpt:
 
     def session(self, scope: list[str] | None = None, **kwargs: object) -> OAuth2Session:
         return OAuth2Session(self.client_id, redirect_uri=GPT_CALLBACK, scope=scope, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Iterator[None]:
+    # LocaleMiddleware activates the request's language on this thread and leaves it there:
+    # a Chinese page test must not turn the next test's messages Chinese.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
