@@ -5,7 +5,6 @@ Screenshots go to artifacts/ (git-ignored): sign-in, the consent page in English
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
@@ -27,9 +26,9 @@ TIMEOUT_MS = 10_000
 def chromium() -> Iterator[Browser]:
     # Playwright's sync API keeps an event loop on this thread; the ORM calls in these tests are
     # ordinary synchronous ones (pytest-playwright documents the same switch for Django).
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as env, sync_playwright() as playwright:
+        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
-from oauth2_provider.models import Application
+from django.utils import timezone
+from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 
-from tests.factories import make_user
+from tests.factories import make_gpt_client, make_user
+from tests.oauthconsent.conftest import GPT_CALLBACK, connect
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +64,28 @@ class RegisterGptClientTests:
     def test_unknown_user_is_refused(self):
         with pytest.raises(CommandError, match="No user named 'nobody'"):
             register("--name", "X", "--user", "nobody")
+
+
+class CleartokensTests:
+    """README: run `manage.py cleartokens` from cron; refresh tokens have an idle expiry, so nothing piles up."""
+
+    def test_removes_what_expired_and_keeps_live_connections(self, client, settings):
+        idle = timedelta(seconds=settings.OAUTH2_PROVIDER["REFRESH_TOKEN_EXPIRE_SECONDS"])
+        application, secret = make_gpt_client()
+        client.force_login(make_user("old"))
+        connect(client, application, secret)
+        # A returning user gets a code straight away; the GPT never redeems it.
+        params = {"response_type": "code", "client_id": application.client_id, "redirect_uri": GPT_CALLBACK}
+        assert "code=" in client.get("/oauth/authorize/", params)["Location"]
+        assert Grant.objects.count() == 1
+        client.force_login(make_user("recent"))
+        connect(client, application, secret)
+        long_ago = timezone.now() - idle - timedelta(hours=2)
+        AccessToken.objects.filter(user__username="old").update(expires=long_ago)
+        Grant.objects.update(expires=long_ago)
+
+        call_command("cleartokens")
+
+        assert set(RefreshToken.objects.values_list("user__username", flat=True)) == {"recent"}
+        assert set(AccessToken.objects.values_list("user__username", flat=True)) == {"recent"}
+        assert not Grant.objects.exists()
