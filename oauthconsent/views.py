@@ -110,6 +110,8 @@ class DisconnectGptView(LoginRequiredMixin, View):
 class OwnTokensIntrospectView(IntrospectTokenView):
     """RFC 7662 introspection, but a client learns only about its own tokens (others read as inactive)."""
 
+    # RFC 7662 uses POST: a token in a query string would end up in logs.
+    http_method_names = ["post", "options"]
     client = None
 
     def authenticate_client(self, request: HttpRequest) -> bool:
@@ -121,9 +123,3 @@ class OwnTokensIntrospectView(IntrospectTokenView):
         if token and self.client is not None and not access_token_issued_to(token=token, application=self.client):
             return JsonResponse({"active": False})
         return super().post(request, *args, **kwargs)
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        # RFC 7662 uses POST; a token in a query string ends up in logs.
-        return JsonResponse(
-            {"error": "invalid_request", "error_description": "Use POST."}, status=HTTPStatus.METHOD_NOT_ALLOWED
-        )

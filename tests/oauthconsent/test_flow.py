@@ -293,3 +293,9 @@ class StorageTests:
             f"{gpt.base_url}/oauth/introspect/", data={"token": token["access_token"]}, timeout=10
         )
         assert anonymous.status_code in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}
+
+    def test_introspection_refuses_get(self, gpt):
+        response = requests.get(
+            f"{gpt.base_url}/oauth/introspect/?token=x", auth=(gpt.client_id, gpt.client_secret), timeout=10
+        )
+        assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
