@@ -47,7 +47,11 @@ PLACEHOLDER_BASE_URL = "https://YOUR-PUBLIC-HOST"
 def is_gpt_callback(url: str) -> bool:
     parts = urlsplit(url)
     return (
-        parts.scheme == "https" and parts.hostname in GPT_CALLBACK_HOSTS and bool(_GPT_CALLBACK_PATH.match(parts.path))
+        parts.scheme == "https"
+        and parts.hostname in GPT_CALLBACK_HOSTS
+        and parts.port is None
+        and not parts.query
+        and bool(_GPT_CALLBACK_PATH.match(parts.path))
     )
 
 

@@ -1,6 +1,6 @@
 """A real browser (Debian's chromium through Playwright) on the sign-in, consent and admin pages.
 
-Screenshots go to artifacts/ (git-ignored): sign-in, the consent page in English and Chinese, the admin page.
+Screenshots go to artifacts/ (git-ignored): sign-in, consent (English; Chinese on a phone), connected GPTs, admin.
 """
 
 from __future__ import annotations
@@ -73,7 +73,9 @@ def sign_in(page: Page, username: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 class BrowserFlowTests:
-    def test_sign_in_consent_and_allow_land_on_the_callback_with_a_code(self, page, live_server, monkeypatch):
+    def test_sign_in_consent_and_allow_land_on_the_callback_with_a_code_then_disconnect(
+        self, page, live_server, monkeypatch
+    ):
         monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
         make_user("alice")
         callback = f"{live_server.url}/gpt-callback"
@@ -106,6 +108,15 @@ class BrowserFlowTests:
         )
         assert token.status_code == 200
         assert token.json()["token_type"] == "Bearer"
+
+        page.goto(f"{live_server.url}/oauth/connected/")
+        assert page.locator(".connections .client-name").all_inner_texts() == ["Recipe GPT"]
+        page.screenshot(path=ARTIFACTS / "connected-en.png", full_page=True)
+        page.get_by_role("button", name="Disconnect").click()
+        assert page.locator(".message").inner_text() == "Recipe GPT is disconnected. It can no longer use your account."
+        access_token = token.json()["access_token"]
+        api = requests.get(f"{live_server.url}/items/", headers={"Authorization": f"Bearer {access_token}"}, timeout=10)
+        assert api.status_code == 401
 
     @pytest.mark.parametrize("page", [{"locale": "zh-CN", "viewport": {"width": 390, "height": 844}}], indirect=True)
     def test_chinese_phone_user_sees_chinese_and_deny_returns_access_denied(self, page, live_server):

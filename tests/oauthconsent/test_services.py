@@ -32,6 +32,7 @@ class CallbackUrlTests:
             "http://localhost:8000/callback",
             "http://127.0.0.1/callback",
             "https://example.com/cb?tenant=1",
+            f"https://chatgpt.com/aip/{GPT_ID}/oauth/callback?x=1",  # not the GPT form: registered as it is
         ],
     )
     def test_other_https_and_loopback_http_urls_are_kept_as_they_are(self, url):
