@@ -22,10 +22,16 @@ run: install .env
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: install
+# The browser tests drive Debian's chromium (never `playwright install`); a fresh machine gets it,
+# and a Chinese font for the consent-page screenshots, from apt.
+.PHONY: browser
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei)
+
+test: install browser
 	$(PY) -m pytest
 
-test-postgres: install
+test-postgres: install browser
 	DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest
 
 check: install

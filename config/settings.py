@@ -15,6 +15,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from items.scopes import SCOPES
+from oauthconsent.pkce import pkce_required
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / "data"
@@ -179,11 +180,47 @@ REST_FRAMEWORK = {
 }
 
 # OAUTH ------------------------------------------------------------------------
+# GPT clients sign users in with the authorization-code flow (oauthconsent/, django-oauth-toolkit).
 OAUTH2_PROVIDER = {
     "SCOPES": SCOPES,
     "DEFAULT_SCOPES": list(SCOPES),
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH_ACCESS_TOKEN_SECONDS", default=3600),
+    # Idle lifetime: a refresh token dies this long after its last access token expired (and
+    # `cleartokens` may then delete it). ChatGPT refreshes by itself, so active users never notice.
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env.int("OAUTH_REFRESH_TOKEN_SECONDS", default=30 * 24 * 3600),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,  # a replayed old refresh token revokes its whole family
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,  # hashed token storage requires it
+    # GPT Actions send no PKCE: confidential clients may omit it, public clients must use it.
+    "PKCE_REQUIRED": pkce_required,
+    # "auto": a returning user who already granted the same scopes is not asked again.
+    "REQUEST_APPROVAL_PROMPT": "auto" if env.bool("OAUTH_REMEMBER_CONSENT", default=True) else "force",
+    "OAUTH2_VALIDATOR_CLASS": "oauthconsent.oauth.GptOAuth2Validator",
+    "OAUTH2_SERVER_CLASS": "oauthconsent.oauth.GptServer",
+    "APPLICATION_ADMIN_CLASS": "oauthconsent.admin.GptClientAdmin",
+    # RFC 8414 metadata and the RFC 9207 `iss` use the public address; empty means the request's host.
+    "OIDC_ISS_ENDPOINT": PUBLIC_BASE_URL,
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    # RFC 9700 switches. http redirect URIs stay allowed at the protocol level; the GPT client
+    # admin accepts http only for localhost and 127.0.0.1.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,  # only SHA-256 checksums of tokens are stored
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
+# The sign-in page of the OAuth flow (the admin keeps its own).
+LOGIN_URL = "oauthconsent:login"
+LOGIN_REDIRECT_URL = "oauthconsent:connected"
+# The consent pages speak the browser's language (Accept-Language, through LocaleMiddleware).
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # LOGGING ----------------------------------------------------------------------
 LOGGING = {

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
-from oauth2_provider import urls as oauth2_urls
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("items.urls")),
-    # DOT's base endpoints only: its application-management views would let any user register clients.
-    path("oauth/", include((oauth2_urls.base_urlpatterns, "oauth2_provider"))),
+    # OAuth: /oauth/ authorize, token, revoke_token, introspect (DOT's, no client-management views),
+    # the sign-in, consent and connected-GPTs pages, and /.well-known/oauth-authorization-server.
+    path("", include("oauthconsent.urls")),
 ]
 
 handler404 = "config.errors.not_found"

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from items.models import ApiKey, Item
 from items.scopes import SCOPE_READ, SCOPE_WRITE
 from items.services import api_key_create
+from oauthconsent.services import gpt_client_create
 
 _numbers = itertools.count(1)
 
@@ -35,3 +36,10 @@ def make_api_key(
     name: str = "test key",
 ) -> tuple[ApiKey, str]:
     return api_key_create(user=user or make_user(), name=name, scopes=scopes, expires_at=expires_at)
+
+
+def make_gpt_client(
+    name: str = "Recipe GPT", *, callback_urls: tuple[str, ...] = ("https://chatgpt.com/aip/g-test123/oauth/callback",)
+):
+    """A confidential authorization-code GPT client and its raw secret."""
+    return gpt_client_create(name=name, callback_urls=callback_urls)

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, resolve_url
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_deny
+from django.views.generic import TemplateView
+from oauth2_provider.models import get_application_model
+from oauth2_provider.views import IntrospectTokenView
+
+from oauthconsent.oauth import authenticated_client
+from oauthconsent.services import (
+    access_token_issued_to,
+    gpt_client_for_next,
+    oauth_connection_revoke,
+    oauth_connections,
+)
+
+# No script at all, styles only from our own static files, and no framing (clickjacking on Allow).
+# form-action stays open: after Allow the browser follows a redirect to the GPT's callback host.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def refuse_framing(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """X-Frame-Options DENY plus CSP frame-ancestors 'none' (and no script) on a page people act on."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
+
+    return xframe_options_deny(never_cache(wrapped))
+
+
+def _safe_next(request: HttpRequest, next_url: str | None) -> str | None:
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return None
+
+
+@method_decorator(refuse_framing, name="dispatch")
+class SignInView(LoginView):
+    template_name = "oauthconsent/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        next_url = _safe_next(self.request, self.get_redirect_url() or self.request.GET.get("next"))
+        context["client"] = gpt_client_for_next(next_url) if next_url else None
+        return context
+
+
+@method_decorator(refuse_framing, name="dispatch")
+class SwitchAccountView(View):
+    """Sign out, then sign in again and carry on where the user was (the consent page)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        logout(request)
+        login_url = resolve_url("oauthconsent:login")
+        next_url = _safe_next(request, request.POST.get("next"))
+        if next_url:
+            login_url += "?" + urlencode({"next": next_url})
+        return HttpResponseRedirect(login_url, status=HTTPStatus.SEE_OTHER)
+
+
+@method_decorator(refuse_framing, name="dispatch")
+class ConnectedGptsView(LoginRequiredMixin, TemplateView):
+    template_name = "oauthconsent/connected.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(connections=oauth_connections(user=self.request.user), **kwargs)
+
+
+@method_decorator(refuse_framing, name="dispatch")
+class DisconnectGptView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        application = get_object_or_404(get_application_model(), pk=pk)
+        oauth_connection_revoke(user=request.user, application=application)
+        messages.success(
+            request, _("%(name)s is disconnected. It can no longer use your account.") % {"name": application.name}
+        )
+        return HttpResponseRedirect(reverse("oauthconsent:connected"), status=HTTPStatus.SEE_OTHER)
+
+
+class OwnTokensIntrospectView(IntrospectTokenView):
+    """RFC 7662 introspection, but a client learns only about its own tokens (others read as inactive)."""
+
+    # RFC 7662 uses POST: a token in a query string would end up in logs.
+    http_method_names = ["post", "options"]
+    client = None
+
+    def authenticate_client(self, request: HttpRequest) -> bool:
+        self.client = authenticated_client(self.get_oauthlib_core(), request)
+        return self.client is not None
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        token = request.POST.get("token")
+        if token and self.client is not None and not access_token_issued_to(token=token, application=self.client):
+            return JsonResponse({"active": False})
+        return super().post(request, *args, **kwargs)

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from oauthconsent.services import callback_urls_clean, gpt_paste_values
+from tests.factories import make_gpt_client
+
+GPT_ID = "g-A1b2C3d4E"
+
+
+class CallbackUrlTests:
+    @pytest.mark.parametrize("host", ["chatgpt.com", "chat.openai.com"])
+    def test_one_gpt_callback_registers_both_hosts(self, host):
+        assert callback_urls_clean([f"https://{host}/aip/{GPT_ID}/oauth/callback"]) == [
+            f"https://chatgpt.com/aip/{GPT_ID}/oauth/callback",
+            f"https://chat.openai.com/aip/{GPT_ID}/oauth/callback",
+        ]
+
+    def test_both_hosts_pasted_are_not_duplicated(self):
+        urls = [
+            f"https://chat.openai.com/aip/{GPT_ID}/oauth/callback",
+            f"https://chatgpt.com/aip/{GPT_ID}/oauth/callback",
+        ]
+        assert len(callback_urls_clean(urls)) == 2
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "https://example.com/oauth/callback",
+            "https://chatgpt.com/connector_platform_oauth_redirect",
+            "http://localhost:8000/callback",
+            "http://127.0.0.1/callback",
+            "https://example.com/cb?tenant=1",
+            f"https://chatgpt.com/aip/{GPT_ID}/oauth/callback?x=1",  # not the GPT form: registered as it is
+        ],
+    )
+    def test_other_https_and_loopback_http_urls_are_kept_as_they_are(self, url):
+        assert callback_urls_clean([url]) == [url]
+
+    @pytest.mark.parametrize(
+        ("url", "message"),
+        [
+            ("http://example.com/callback", "uses http. Callback URLs must use https"),
+            ("http://192.168.1.5/callback", "http is accepted only for localhost and 127.0.0.1"),
+            ("ftp://example.com/callback", "is not a web address"),
+            ("chatgpt.com/aip/g-1/oauth/callback", "is not a URL"),
+            ("https://", "is not a URL"),
+            ("https://example.com/cb#frag", "contains a fragment"),
+            ("https://user:pw@example.com/cb", "contains a user name or password"),
+            ("https://*.example.com/cb", "contains a wildcard"),
+            (f"https://chatgpt.com/gpts/editor/{GPT_ID}", "is the address of the GPT editor"),
+            ("https://example.com:99999/cb", "is not a URL"),
+        ],
+    )
+    def test_refused_urls_get_a_clear_message(self, url, message):
+        with pytest.raises(ValidationError) as raised:
+            callback_urls_clean([url])
+        assert message in raised.value.messages[0]
+        assert url in raised.value.messages[0]
+
+    def test_every_refused_url_is_reported(self):
+        with pytest.raises(ValidationError) as raised:
+            callback_urls_clean(["http://a.example/cb", "https://ok.example/cb", "ftp://b.example/cb"])
+        assert len(raised.value.messages) == 2
+
+
+@pytest.mark.django_db
+class PasteValuesTests:
+    def test_field_by_field_values_for_the_gpt_editor(self):
+        application, secret = make_gpt_client()
+        values = gpt_paste_values(application=application, base_url="https://gpt.example.com/", client_secret=secret)
+        assert values == {
+            "Client ID": application.client_id,
+            "Client Secret": secret,
+            "Authorization URL": "https://gpt.example.com/oauth/authorize/",
+            "Token URL": "https://gpt.example.com/oauth/token/",
+            "Scope": "items:read items:write",
+            "Token Exchange Method": "Default (POST request)",
+        }
+
+    def test_without_secret_or_base_url_it_says_so(self):
+        application, _ = make_gpt_client()
+        values = gpt_paste_values(application=application, base_url="")
+        assert values["Client Secret"] == "(shown once, when the client was created)"
+        assert values["Authorization URL"] == "https://YOUR-PUBLIC-HOST/oauth/authorize/"
