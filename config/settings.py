@@ -185,6 +185,14 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH_ACCESS_TOKEN_SECONDS", default=3600),
 }
 
+# TUNNELS ----------------------------------------------------------------------
+# `manage.py tunnel` (README: "Make it reachable by ChatGPT"); read through tunnels.conf.
+TUNNELS_BACKEND = env.str("TUNNELS_BACKEND", default="tunnels.backends.PyngrokBackend")
+NGROK_AUTHTOKEN = env.str("NGROK_AUTHTOKEN", default="")
+NGROK_DOMAIN = env.str("NGROK_DOMAIN", default="")
+NGROK_PATH = env.str("NGROK_PATH", default="") or None
+NGROK_CONFIG_PATH = env.str("NGROK_CONFIG_PATH", default="") or None
+
 # LOGGING ----------------------------------------------------------------------
 LOGGING = {
     "version": 1,
