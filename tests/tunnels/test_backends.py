@@ -149,7 +149,7 @@ class PyngrokBackendTests:
         missing = tmp_path / "bin" / "ngrok"
         ngrok_settings.NGROK_PATH = str(missing)
 
-        with pytest.raises(AgentNotFoundError, match="NGROK_PATH is .* not an executable file"):
+        with pytest.raises(AgentNotFoundError, match=r"NGROK_PATH is .* not an executable file"):
             get_backend().open(8000)
 
         # pyngrok would have created the directory to download the agent into.
