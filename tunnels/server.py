@@ -15,6 +15,10 @@ from django.conf import settings
 HOST = "127.0.0.1"
 
 
+class ServerError(Exception):
+    """The server did not come up; the message is one line."""
+
+
 def tunnel_environment(public_url: str) -> dict[str, str]:
     """What any server behind the tunnel needs: settings derive ALLOWED_HOSTS and CSRF_TRUSTED_ORIGINS from it."""
     return {"PUBLIC_BASE_URL": public_url, "DJANGO_TRUST_PROXY": "1"}
@@ -73,7 +77,7 @@ class Server:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float, should_stop: Callable[[], bool]) -> None:
-        """Start gunicorn and wait until it accepts connections; raises RuntimeError with a one-line reason."""
+        """Start gunicorn and wait until it accepts connections; raises ServerError."""
         # Its own session (process group): Ctrl+C reaches the command, which stops the server in order,
         # and stop() can end the master and its workers together.
         self.proc = subprocess.Popen(  # noqa: S603  (our own argv: this Python, gunicorn, WSGI_APPLICATION)
@@ -83,13 +87,13 @@ class Server:
         while not listening(self.port):
             code = self.proc.poll()
             if code is not None:
-                raise RuntimeError(
+                raise ServerError(
                     f"the server (gunicorn) exited with code {code} before listening on port {self.port}."
                 )
             if should_stop():
                 return
             if time.monotonic() > deadline:
-                raise RuntimeError(f"the server (gunicorn) did not listen on port {self.port} within {timeout:.0f} s.")
+                raise ServerError(f"the server (gunicorn) did not listen on port {self.port} within {timeout:.0f} s.")
             time.sleep(0.1)
 
     def poll(self) -> int | None:
@@ -104,8 +108,9 @@ class Server:
                 self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 pass
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)  # whatever is left of the group
-        except (ProcessLookupError, PermissionError):
-            pass
+        if hasattr(os, "killpg"):
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)  # whatever is left of the group
+            except (ProcessLookupError, PermissionError):
+                pass
         self.proc.wait()

@@ -8,17 +8,19 @@ import sys
 import time
 from types import FrameType
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tunnels.backends import DOMAINS_PAGE, TunnelBackend, TunnelError, get_backend
 from tunnels.conf import HOSTNAME, conf, normalize_domain
-from tunnels.server import HOST, Server, listening, port_in_use, server_environment, tunnel_environment
+from tunnels.server import HOST, Server, ServerError, listening, port_in_use, server_environment, tunnel_environment
 
 POLL_SECONDS = 0.5
 SERVER_START_SECONDS = 30
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# SIGHUP: the terminal was closed. Windows has only the first two.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 class Command(BaseCommand):
@@ -68,7 +70,7 @@ class Command(BaseCommand):
         pyngrok_logger.setLevel(logging.DEBUG if options["verbosity"] >= 2 else logging.CRITICAL + 1)
         try:
             self.run(backend, port, domain, no_server)
-        except (TunnelError, RuntimeError) as exc:
+        except (TunnelError, ServerError) as exc:
             raise CommandError(str(exc)) from exc
         finally:
             self.shut_down(backend)
@@ -157,7 +159,8 @@ class Command(BaseCommand):
                 break
             if server is not None and server.poll() is not None:
                 raise CommandError(f"the server (gunicorn) stopped with exit code {server.poll()}.")
-            if public_url not in {tunnel.public_url for tunnel in backend.status()}:
+            # By host: an agent may spell the same URL with its port (https://name:443).
+            if urlsplit(public_url).hostname not in {urlsplit(t.public_url).hostname for t in backend.status()}:
                 raise CommandError(f"the tunnel {public_url} was closed by the ngrok agent.")
 
     def shut_down(self, backend: TunnelBackend) -> None:
