@@ -205,16 +205,18 @@ class PyngrokBackend:
             pass  # the agent is gone, and its tunnels with it
 
     def status(self) -> list[Tunnel]:
-        if not process.is_process_running(self.config.ngrok_path):
-            agent, self._agent = self._agent, None
-            if agent is not None:
-                raise AgentError(f"the ngrok agent stopped unexpectedly{self._last_words(agent)}.")
-            return []
-        api_url = process.get_process(self.config).api_url
+        agent = self._agent
+        if agent is None:
+            if not process.is_process_running(self.config.ngrok_path):
+                return []
+            agent = process.get_process(self.config)
+        if agent.proc.poll() is not None:
+            self._agent = None
+            raise AgentError(f"the ngrok agent stopped unexpectedly{self._last_words(agent)}.")
         try:
-            listing = ngrok.api_request(f"{api_url}/api/endpoints", timeout=self.config.request_timeout)
+            listing = ngrok.api_request(f"{agent.api_url}/api/endpoints", timeout=self.config.request_timeout)
         except PyngrokError as exc:
-            raise AgentError(f"the ngrok agent does not answer on {api_url} ({exc}).") from exc
+            raise AgentError(f"the ngrok agent does not answer on {agent.api_url} ({exc}).") from exc
         return [
             Tunnel(
                 public_url=item.get("url") or item.get("public_url") or "",
@@ -224,13 +226,12 @@ class PyngrokBackend:
         ]
 
     def stop(self) -> None:
-        self._agent = None
-        if process.is_process_running(self.config.ngrok_path):
+        agent, self._agent = self._agent, None
+        if agent is not None and agent.proc.poll() is None:
             # A polite stop first, so the agent can close its session with ngrok's cloud.
-            proc = process.get_process(self.config).proc
-            proc.terminate()
+            agent.proc.terminate()
             try:
-                proc.wait(timeout=3)
+                agent.proc.wait(timeout=3)
             except subprocess.TimeoutExpired:
                 pass  # ngrok.kill below ends it
         ngrok.kill(pyngrok_config=self.config)
