@@ -22,6 +22,11 @@ run: install .env
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# `make tunnel DOMAIN=NAME.ngrok-free.app` (or NGROK_DOMAIN in .env); NGROK_AUTHTOKEN comes from .env too.
+tunnel: install .env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py tunnel $(if $(DOMAIN),--domain $(DOMAIN)) $(if $(PORT),--port $(PORT))
+
 # The browser tests drive Debian's chromium (never `playwright install`); a fresh machine gets it,
 # and a Chinese font for the consent-page screenshots, from apt.
 .PHONY: browser

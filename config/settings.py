@@ -222,6 +222,14 @@ LOGIN_REDIRECT_URL = "oauthconsent:connected"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
+# TUNNELS ----------------------------------------------------------------------
+# `manage.py tunnel` (README: "Make it reachable by ChatGPT"); read through tunnels.conf.
+TUNNELS_BACKEND = env.str("TUNNELS_BACKEND", default="tunnels.backends.PyngrokBackend")
+NGROK_AUTHTOKEN = env.str("NGROK_AUTHTOKEN", default="")
+NGROK_DOMAIN = env.str("NGROK_DOMAIN", default="")
+NGROK_PATH = env.str("NGROK_PATH", default="") or None
+NGROK_CONFIG_PATH = env.str("NGROK_CONFIG_PATH", default="") or None
+
 # LOGGING ----------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.tunnels.helpers import STANDIN
+from tunnels.backends import InMemoryBackend, PyngrokBackend, get_backend
+
+KNOBS = ("FAKE_NGROK_STATE", "FAKE_NGROK_FAIL", "FAKE_NGROK_DIE_AFTER", "FAKE_NGROK_RESERVED")
+
+
+@pytest.fixture
+def state_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where the stand-in agent (started by pyngrok in this process) reports itself; its knobs reset."""
+    for knob in KNOBS:
+        monkeypatch.delenv(knob, raising=False)
+    state = tmp_path / "agent.json"
+    monkeypatch.setenv("FAKE_NGROK_STATE", str(state))
+    return state
+
+
+@pytest.fixture
+def ngrok_settings(settings, tmp_path: Path, state_file: Path):
+    """Settings that point pyngrok at the stand-in agent: nothing is downloaded, nothing leaves 127.0.0.1."""
+    settings.TUNNELS_BACKEND = "tunnels.backends.PyngrokBackend"
+    settings.NGROK_PATH = str(STANDIN)
+    settings.NGROK_CONFIG_PATH = str(tmp_path / "ngrok.yml")
+    settings.NGROK_AUTHTOKEN = "test-token"
+    return settings
+
+
+@pytest.fixture
+def pyngrok_backend(ngrok_settings) -> Iterator[PyngrokBackend]:
+    backend = get_backend(startup_timeout=5)
+    yield backend
+    backend.stop()
+
+
+@pytest.fixture
+def memory_backend(settings) -> Iterator[InMemoryBackend]:
+    settings.TUNNELS_BACKEND = "tunnels.backends.InMemoryBackend"
+    backend = InMemoryBackend()
+    backend.stop()
+    yield backend
+    backend.stop()

@@ -1,0 +1,92 @@
+"""Shared by the tunnel tests: the stand-in agent, free ports, and what /proc says is still running."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import time
+from pathlib import Path
+
+STANDIN = Path(__file__).with_name("standin_ngrok.py")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def agent_state(path: Path, timeout: float = 10) -> dict:
+    """What the stand-in wrote once it was up: pid, api_url, edge_url, argv."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"the stand-in agent never wrote {path}"
+        time.sleep(0.05)
+    return json.loads(path.read_text())
+
+
+def through_edge(edge_url: str, host: str, path: str, headers: dict[str, str] | None = None):
+    """A request as ChatGPT's would arrive: at ngrok's edge (the stand-in's), for the public host."""
+    _, _, hostport = edge_url.partition("://")
+    address, _, port = hostport.partition(":")
+    conn = http.client.HTTPConnection(address, int(port), timeout=10)
+    conn.request("GET", path, headers={"Host": host, **(headers or {})})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response, body
+
+
+def _stat(pid: int) -> tuple[str, int, int] | None:
+    """(state, parent pid, start time) from /proc/PID/stat, or None once the process is gone."""
+    try:
+        data = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    fields = data[data.rindex(")") + 2 :].split()
+    return fields[0], int(fields[1]), int(fields[19])
+
+
+def process_tree(root: int) -> dict[int, int]:
+    """Every descendant of root, as pid -> start time (so that a reused pid does not count)."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _stat(int(entry.name))):
+            table[int(entry.name)] = stat
+    found: dict[int, int] = {}
+    frontier = [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, (_, ppid, started) in table.items():
+            if ppid == parent and pid not in found:
+                found[pid] = started
+                frontier.append(pid)
+    return found
+
+
+def still_running(processes: dict[int, int]) -> list[int]:
+    """Those of processes (pid -> start time) still alive; a zombie has exited and counts as gone."""
+    alive = []
+    for pid, started in processes.items():
+        stat = _stat(pid)
+        if stat and stat[2] == started and stat[0] not in "ZX":
+            alive.append(pid)
+    return alive
+
+
+def processes_mentioning(marker: str) -> list[int]:
+    """Live processes whose command line contains marker (a test's own temporary path or port)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        stat = _stat(int(entry.name))
+        if marker in cmdline and stat and stat[0] not in "ZX":
+            found.append(int(entry.name))
+    return found

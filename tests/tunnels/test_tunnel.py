@@ -1,0 +1,159 @@
+"""`manage.py tunnel` in this process, on the in-memory backend (the full run against ngrok: test_tunnel_live)."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import signal
+import socket
+from collections.abc import Callable
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.tunnels.helpers import free_port
+from tunnels.backends import InMemoryBackend
+
+
+class ActOn(io.StringIO):
+    """Command output that runs `action` once a line matches, as a user reacts to what the command printed."""
+
+    def __init__(self, pattern: str, action: Callable[[str], None]) -> None:
+        super().__init__()
+        self.pattern = re.compile(pattern, re.M)
+        self.action = action
+        self.done = False
+
+    def write(self, text: str) -> int:
+        written = super().write(text)
+        match = self.pattern.search(self.getvalue())
+        if match and not self.done:
+            self.done = True
+            self.action(match.group(0))
+        return written
+
+
+def sigterm_on(pattern: str) -> ActOn:
+    return ActOn(pattern, lambda _: os.kill(os.getpid(), signal.SIGTERM))
+
+
+@pytest.fixture
+def port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def listener(port: int):
+    """Something already listening on the port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", port))
+        sock.listen()
+        yield sock
+
+
+class TunnelCommandTests:
+    def test_no_server_prints_the_url_alone_then_the_environment_the_server_needs(self, memory_backend, port, listener):
+        out, err = sigterm_on(r"^  e\.g\. .*$"), io.StringIO()
+
+        call_command(
+            "tunnel", "--no-server", "--domain", "demo.ngrok-free.app", "--port", str(port), stdout=out, stderr=err
+        )
+
+        lines = out.getvalue().splitlines()
+        assert "https://demo.ngrok-free.app" in lines
+        assert lines[lines.index("https://demo.ngrok-free.app") + 1 :][:3] == [
+            f"Run your server on 127.0.0.1:{port} with this environment:",
+            "  PUBLIC_BASE_URL=https://demo.ngrok-free.app",
+            "  DJANGO_TRUST_PROXY=1",
+        ]
+        assert err.getvalue() == ""
+
+    def test_sigterm_closes_the_tunnel_and_gives_back_the_signal_handlers(self, memory_backend, port, listener):
+        before = signal.getsignal(signal.SIGTERM)
+
+        call_command(
+            "tunnel", "--no-server", "--port", str(port), stdout=sigterm_on(r"^https://.*$"), stderr=io.StringIO()
+        )
+
+        assert memory_backend.status() == []
+        assert signal.getsignal(signal.SIGTERM) is before
+
+    def test_output_ends_by_saying_everything_stopped(self, memory_backend, port, listener):
+        out = sigterm_on(r"^https://.*$")
+
+        call_command("tunnel", "--no-server", "--port", str(port), stdout=out, stderr=io.StringIO())
+
+        assert out.getvalue().splitlines()[-2:] == [
+            "Stopping: closing the tunnel, then stopping the server and the agent ...",
+            "Stopped: tunnel closed, agent stopped.",
+        ]
+
+    def test_without_domain_warns_that_the_url_changes_and_how_to_reserve_one(self, memory_backend, port, listener):
+        err = io.StringIO()
+
+        call_command("tunnel", "--no-server", "--port", str(port), stdout=sigterm_on(r"^https://.*$"), stderr=err)
+
+        warning = err.getvalue().strip()
+        assert re.match(
+            r"Warning: no --domain, so ngrok chose https://[0-9a-f]{12}\.ngrok-free\.app, which can change", warning
+        )
+        assert "https://dashboard.ngrok.com/domains" in warning
+        assert "--domain NAME.ngrok-free.app" in warning
+        assert "\n" not in warning
+
+    def test_ngrok_domain_setting_is_the_default_domain(self, memory_backend, settings, port, listener):
+        settings.NGROK_DOMAIN = "https://Demo.ngrok-free.app/"
+        out, err = sigterm_on(r"^https://.*$"), io.StringIO()
+
+        call_command("tunnel", "--no-server", "--port", str(port), stdout=out, stderr=err)
+
+        assert "https://demo.ngrok-free.app" in out.getvalue().splitlines()
+        assert err.getvalue() == ""
+
+    def test_no_server_warns_when_nothing_answers_on_the_port(self, memory_backend, port):
+        err = io.StringIO()
+
+        call_command(
+            "tunnel", "--no-server", "--domain", "demo.ngrok-free.app", "--port", str(port),
+            stdout=sigterm_on(r"^  e\.g\. .*$"), stderr=err,
+        )  # fmt: skip
+
+        assert err.getvalue().strip() == (
+            f"Warning: nothing answers on 127.0.0.1:{port} yet; ChatGPT gets an ngrok error page until it does."
+        )
+
+    def test_tunnel_closed_under_the_command_is_an_error_and_everything_stops(self, memory_backend, port, listener):
+        out = ActOn(r"^https://.*$", lambda url: InMemoryBackend().close(url))
+
+        with pytest.raises(
+            CommandError, match=r"^the tunnel https://demo\.ngrok-free\.app was closed by the ngrok agent"
+        ):
+            call_command(
+                "tunnel", "--no-server", "--domain", "demo.ngrok-free.app", "--port", str(port),
+                stdout=out, stderr=io.StringIO(),
+            )  # fmt: skip
+        assert memory_backend.status() == []
+
+
+class TunnelCommandRefusalTests:
+    def test_port_in_use_is_refused_before_any_tunnel_opens(self, memory_backend, port, listener):
+        with pytest.raises(CommandError, match=rf"^port {port} is already in use on 127\.0\.0\.1: .*--no-server"):
+            call_command("tunnel", "--port", str(port), stdout=io.StringIO())
+        assert memory_backend.status() == []
+
+    @pytest.mark.parametrize("domain", ["demo ngrok", "demo", "-demo.ngrok-free.app"])
+    def test_a_domain_that_is_not_a_hostname_is_refused(self, memory_backend, domain):
+        with pytest.raises(CommandError, match=r"is not a domain name; use NAME\.ngrok-free\.app"):
+            call_command("tunnel", f"--domain={domain}", stdout=io.StringIO())
+
+    def test_a_port_out_of_range_is_refused(self, memory_backend):
+        with pytest.raises(CommandError, match=r"--port 70000 is not a TCP port"):
+            call_command("tunnel", "--port", "70000", stdout=io.StringIO())
+
+    def test_an_unimportable_backend_is_one_clear_error(self, settings, port):
+        settings.TUNNELS_BACKEND = "tunnels.backends.NoSuchBackend"
+        with pytest.raises(
+            CommandError, match=r"TUNNELS_BACKEND 'tunnels\.backends\.NoSuchBackend' cannot be imported"
+        ):
+            call_command("tunnel", "--port", str(port), stdout=io.StringIO())

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.core.checks import CheckMessage, Error, Warning, register
+from django.utils.module_loading import import_string
+
+from tunnels.conf import HOSTNAME, conf
+
+
+@register()
+def check_tunnel_settings(**kwargs: Any) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    try:
+        import_string(conf.TUNNELS_BACKEND)
+    except ImportError as exc:
+        messages.append(
+            Error(
+                f"TUNNELS_BACKEND {conf.TUNNELS_BACKEND!r} cannot be imported ({exc}).",
+                hint="Use tunnels.backends.PyngrokBackend, or tunnels.backends.InMemoryBackend in tests.",
+                id="tunnels.E001",
+            )
+        )
+    if conf.NGROK_DOMAIN and not HOSTNAME.match(conf.NGROK_DOMAIN):
+        messages.append(
+            Error(
+                f"NGROK_DOMAIN {conf.NGROK_DOMAIN!r} is not a domain name.",
+                hint="Use the static domain from https://dashboard.ngrok.com/domains, e.g. name.ngrok-free.app.",
+                id="tunnels.E002",
+            )
+        )
+    path = conf.NGROK_PATH
+    if path and not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        messages.append(
+            Warning(
+                f"NGROK_PATH {path!r} is not an executable file; `manage.py tunnel` will fail.",
+                hint="Point it at the ngrok agent (https://ngrok.com/download), or unset it.",
+                id="tunnels.W001",
+            )
+        )
+    return messages

@@ -1,0 +1,116 @@
+"""The project's server behind the tunnel: gunicorn, as in production, in a child process of `manage.py tunnel`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+
+HOST = "127.0.0.1"
+
+
+class ServerError(Exception):
+    """The server did not come up; the message is one line."""
+
+
+def tunnel_environment(public_url: str) -> dict[str, str]:
+    """What any server behind the tunnel needs: settings derive ALLOWED_HOSTS and CSRF_TRUSTED_ORIGINS from it."""
+    return {"PUBLIC_BASE_URL": public_url, "DJANGO_TRUST_PROXY": "1"}
+
+
+def server_environment(public_url: str) -> dict[str, str]:
+    """The environment of the server this command starts: public, hence DEBUG off, with the key in use here."""
+    env = {**os.environ, **tunnel_environment(public_url), "DJANGO_DEBUG": "0"}
+    # With DEBUG on, settings keep a generated key under data/; the server must sign with that same key.
+    env.setdefault("DJANGO_SECRET_KEY", settings.SECRET_KEY)
+    return env
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        # As gunicorn binds: a socket left in TIME_WAIT does not count, a listener does.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return True
+    return False
+
+
+def listening(port: int) -> bool:
+    try:
+        socket.create_connection((HOST, port), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+class Server:
+    def __init__(self, port: int, env: dict[str, str], workers: int = 2) -> None:
+        module, _, attribute = settings.WSGI_APPLICATION.rpartition(".")
+        self.port = port
+        self.argv = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            f"{module}:{attribute}",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--graceful-timeout",
+            "5",
+            "--access-logfile",
+            "-",
+            "--log-level",
+            "warning",
+        ]
+        self.env = env
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float, should_stop: Callable[[], bool]) -> None:
+        """Start gunicorn and wait until it accepts connections; raises ServerError."""
+        # Its own session (process group): Ctrl+C reaches the command, which stops the server in order,
+        # and stop() can end the master and its workers together.
+        self.proc = subprocess.Popen(  # noqa: S603  (our own argv: this Python, gunicorn, WSGI_APPLICATION)
+            self.argv, cwd=settings.BASE_DIR, env=self.env, start_new_session=True
+        )
+        deadline = time.monotonic() + timeout
+        while not listening(self.port):
+            code = self.proc.poll()
+            if code is not None:
+                raise ServerError(
+                    f"the server (gunicorn) exited with code {code} before listening on port {self.port}."
+                )
+            if should_stop():
+                return
+            if time.monotonic() > deadline:
+                raise ServerError(f"the server (gunicorn) did not listen on port {self.port} within {timeout:.0f} s.")
+            time.sleep(0.1)
+
+    def poll(self) -> int | None:
+        return self.proc.poll() if self.proc else None
+
+    def stop(self, timeout: float = 10) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.terminate()  # gunicorn's graceful shutdown: workers finish their requests
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                pass
+        if hasattr(os, "killpg"):
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)  # whatever is left of the group
+            except (ProcessLookupError, PermissionError):
+                pass
+        self.proc.wait()
