@@ -7,6 +7,7 @@ from oauth2_provider import urls as oauth2_urls
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("items.urls")),
+    path("", include("gptsetup.urls")),
     # DOT's base endpoints only: its application-management views would let any user register clients.
     path("oauth/", include((oauth2_urls.base_urlpatterns, "oauth2_provider"))),
 ]
