@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import make_api_key, make_user
@@ -19,6 +20,12 @@ def auth_headers(style: str, raw_key: str) -> dict[str, str]:
     if style == "custom":
         return {"HTTP_API_KEY": raw_key}
     raise ValueError(style)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts() -> None:
+    # Rate-limit counts live in the cache, which outlives a test, while user ids repeat across tests.
+    cache.clear()
 
 
 @pytest.fixture
