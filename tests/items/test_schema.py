@@ -240,7 +240,7 @@ class OperationsTests:
     def test_examples_are_valid_against_their_schemas(self, schema):
         checked = 0
         for _, _, operation in operations(schema).values():
-            bodies = [operation.get("requestBody", {})] + list(operation["responses"].values())
+            bodies = [operation.get("requestBody", {}), *operation["responses"].values()]
             for body in bodies:
                 for media in body.get("content", {}).values():
                     validator = OAS31Validator({**media["schema"], "components": schema["components"]})
