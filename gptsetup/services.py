@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.generators import SchemaGenerator
 from oauth2_provider.models import AbstractApplication, get_application_model
+from rest_framework.request import Request
 
 from items.conf import conf
 from items.schema import SCHEME_NAMES, oauth_endpoints, public_base_url
@@ -51,9 +53,16 @@ def enabled_auth_styles() -> list[str]:
     return [style for style in conf.API_AUTH_STYLES if style in SCHEME_NAMES]
 
 
-def action_schema(request: Any = None) -> dict[str, Any]:
-    """The schema as /api/schema/ serves it (all enabled auth styles), for the lint."""
-    return SchemaGenerator().get_schema(request=request, public=True)
+def action_schema(request: HttpRequest | None = None) -> dict[str, Any]:
+    """The schema as /api/schema/ serves it (all enabled auth styles) to request's host, for the lint."""
+    schema_request = None
+    if request is not None:
+        # A bare GET for the host alone: the page's own query (?auth=…) must not narrow the schema.
+        bare = HttpRequest()
+        bare.method = "GET"
+        bare.META["HTTP_HOST"] = request.get_host()
+        schema_request = Request(bare)
+    return SchemaGenerator().get_schema(request=schema_request, public=True)
 
 
 def oauth_clients() -> list[AbstractApplication]:

@@ -8,6 +8,8 @@ from gptsetup import views
 urlpatterns = [
     path("api/schema/", views.ActionSchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path(
+        "api/redoc/", SpectacularRedocView.as_view(url_name="schema", template_name="gptsetup/redoc.html"), name="redoc"
+    ),
     path("privacy/", views.privacy_policy, name="privacy"),
 ]
