@@ -10,9 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from gptsetup.models import PrivacyPolicy
-from gptsetup.services import default_privacy_text
-from items.conf import conf
-from items.schema import SCHEME_NAMES
+from gptsetup.services import default_privacy_text, enabled_auth_styles
 
 
 class ActionSchemaView(SpectacularAPIView):
@@ -21,11 +19,10 @@ class ActionSchemaView(SpectacularAPIView):
     @extend_schema(exclude=True)
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         auth = request.query_params.get("auth")
-        if auth is not None and (auth not in SCHEME_NAMES or auth not in conf.API_AUTH_STYLES):
-            enabled = ", ".join(style for style in conf.API_AUTH_STYLES if style in SCHEME_NAMES)
-            raise ValidationError(
-                {"auth": [_("Use one of the enabled auth styles: %(styles)s.") % {"styles": enabled}]}
-            )
+        styles = enabled_auth_styles()
+        if auth is not None and auth not in styles:
+            message = _("Use one of the enabled auth styles: %(styles)s.") % {"styles": ", ".join(styles)}
+            raise ValidationError({"auth": [message]})
         return super().get(request, *args, **kwargs)
 
 

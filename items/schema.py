@@ -33,7 +33,7 @@ from items.serializers import ItemSerializer
 
 # Where the server is when neither PUBLIC_BASE_URL nor a request says (`manage.py spectacular`, checks).
 LOCAL_BASE_URL = "http://127.0.0.1:8000"
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 
 # GPT auth style (API_AUTH_STYLES, `?auth=`) -> name of its security scheme in the schema.
 SCHEME_NAMES = {"bearer": "bearerAuth", "basic": "basicAuth", "custom": "apiKeyAuth", "oauth": "oauth2"}
@@ -54,7 +54,7 @@ def public_base_url(request: HttpRequest | Request | None = None) -> str:
     if request is None:
         return LOCAL_BASE_URL
     host = request.get_host()
-    scheme = "http" if split_domain_port(host)[0] in LOOPBACK_HOSTS or host in LOOPBACK_HOSTS else "https"
+    scheme = "http" if split_domain_port(host)[0] in LOOPBACK_HOSTS else "https"
     return f"{scheme}://{host}"
 
 

@@ -88,10 +88,11 @@ class ServersTests:
         schema = fetch_schema(api, HTTP_HOST="api.example.com")
         assert schema["servers"] == [{"url": "https://api.example.com"}]
 
-    def test_loopback_keeps_http_for_local_docs(self, api, settings):
+    @pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:8000", "[::1]:8000", "localhost"])
+    def test_loopback_keeps_http_for_local_docs(self, api, settings, host):
         settings.PUBLIC_BASE_URL = ""
-        schema = fetch_schema(api, HTTP_HOST="127.0.0.1:8000")
-        assert schema["servers"] == [{"url": "http://127.0.0.1:8000"}]
+        schema = fetch_schema(api, HTTP_HOST=host)
+        assert schema["servers"] == [{"url": f"http://{host}"}]
 
 
 class SecuritySchemesTests:

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 import hypothesis
 import pytest
 import schemathesis
-from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, Phase
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -66,7 +65,7 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("style", ["bearer", "basic", "custom"])
-def test_every_operation_conforms_to_the_schema(style, user, loopback_only):
+def test_every_operation_conforms_to_the_schema(style, user, wsgi_app, loopback_only):
     for _ in range(3):
         make_item(user)
     _, raw_key = make_api_key(user)
@@ -74,7 +73,7 @@ def test_every_operation_conforms_to_the_schema(style, user, loopback_only):
         {"HTTP_AUTHORIZATION": "Authorization", "HTTP_API_KEY": "api-key"}[name]: value
         for name, value in auth_headers(style, raw_key).items()
     }
-    schema = schemathesis.openapi.from_wsgi(f"/api/schema/?format=json&auth={style}", get_wsgi_application())
+    schema = schemathesis.openapi.from_wsgi(f"/api/schema/?format=json&auth={style}", wsgi_app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {operation.definition.raw["operationId"] for operation in operations} == {
         "listItems",
@@ -106,9 +105,9 @@ def test_every_operation_conforms_to_the_schema(style, user, loopback_only):
 
 
 @pytest.mark.django_db
-def test_missing_scope_403_conforms_to_the_schema(user):
+def test_missing_scope_403_conforms_to_the_schema(user, wsgi_app):
     _, read_only_key = make_api_key(user, scopes=("items:read",))
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json&auth=bearer", get_wsgi_application())
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json&auth=bearer", wsgi_app)
     case = schema["/items/"]["POST"].Case(
         headers={"Authorization": f"Bearer {read_only_key}"}, body={"name": "x", "price": 1}
     )

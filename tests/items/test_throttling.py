@@ -7,7 +7,6 @@ from http import HTTPStatus
 import pytest
 import schemathesis
 from django.core.checks import run_checks
-from django.core.wsgi import get_wsgi_application
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from schemathesis.specs.openapi.checks import (
@@ -55,9 +54,9 @@ class ItemThrottleTests:
         assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
         assert len(queries) == 1, [q["sql"] for q in queries.captured_queries]  # the key lookup
 
-    def test_429_conforms_to_the_schema(self, raw_key, settings):
+    def test_429_conforms_to_the_schema(self, raw_key, settings, wsgi_app):
         settings.API_THROTTLE_RATE = "1/min"
-        schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json&auth=custom", get_wsgi_application())
+        schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json&auth=custom", wsgi_app)
         operation = schema["/items/"]["GET"]
         case = operation.Case(headers={"api-key": raw_key})
         case.call()
