@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
+from oauth2_provider.models import Application
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from gptsetup.models import PrivacyPolicy
@@ -130,10 +131,15 @@ def local_page(browser: Browser, base_url: str, *, clipboard: bool = False) -> t
 
 @pytest.mark.django_db(transaction=True)
 class SetupPageBrowserTests:
-    def test_admin_copies_the_oauth_token_url(self, browser, live_server, settings):
+    @pytest.fixture
+    def gpt_client(self, settings) -> Application:
+        # Before the browser starts: ORM calls made under Playwright's greenlet get a connection of their own.
         settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
         make_user("admin", password=PASSWORD, is_staff=True, is_superuser=True)
-        client = make_gpt_client()
+        return make_gpt_client()
+
+    def test_admin_copies_the_oauth_token_url(self, gpt_client, live_server, browser):
+        client = gpt_client
         page, elsewhere = local_page(browser, live_server.url, clipboard=True)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
