@@ -198,8 +198,14 @@ item_schema = extend_schema_view(
             "When `next` is not null, call again with the next page number."
         ),
         parameters=[
-            OpenApiParameter("page", int, description="Page number, from 1. Past the last page: 404."),
-            OpenApiParameter("page_size", int, description="Items per page, 1 to 50; 20 when left out."),
+            OpenApiParameter(
+                "page", {"type": "integer", "minimum": 1}, description="Page number, from 1. Past the last page: 404."
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": 50},
+                description="Items per page, 1 to 50; 20 when left out.",
+            ),
             RETRY_AFTER,
         ],
         responses={
