@@ -15,8 +15,6 @@ from items.throttling import ItemRateThrottle
 
 @item_schema
 class ItemViewSet(viewsets.ModelViewSet):
-    # Only for the schema generator, which has no user: get_queryset() is what requests use.
-    queryset = Item.objects.none()
     serializer_class = ItemSerializer
     permission_classes = [IsAuthenticated, HasItemScope]
     throttle_classes = [ItemRateThrottle]
