@@ -85,7 +85,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "items",
+    "gptsetup",
     "oauthconsent",  # before oauth2_provider: its templates override DOT's
     "oauth2_provider",
     "tunnels",
@@ -229,6 +232,37 @@ NGROK_AUTHTOKEN = env.str("NGROK_AUTHTOKEN", default="")
 NGROK_DOMAIN = env.str("NGROK_DOMAIN", default="")
 NGROK_PATH = env.str("NGROK_PATH", default="") or None
 NGROK_CONFIG_PATH = env.str("NGROK_CONFIG_PATH", default="") or None
+
+# SCHEMA AND GPT SETUP ---------------------------------------------------------
+# Requests per user on the Items API (DRF rate: N/sec|min|hour|day); above it, 429 with Retry-After.
+# Counted in the default cache: per process unless CACHES names a shared one.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/min")
+# x-openai-isConsequential on writes: true makes ChatGPT ask before every call (no "Always allow").
+GPT_CREATE_IS_CONSEQUENTIAL = env.bool("GPT_CREATE_IS_CONSEQUENTIAL", default=False)
+GPT_UPDATE_IS_CONSEQUENTIAL = env.bool("GPT_UPDATE_IS_CONSEQUENTIAL", default=True)
+
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Items",
+    "DESCRIPTION": (
+        "Keeps the signed-in user's list of items, each with a name, a description, a price and an optional tax. "
+        "Call it whenever the user asks what items they have, or wants to add, change or remove one."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    # Request bodies leave out read-only fields (id, timestamps): the model sends only what it may set.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "GET_MOCK_REQUEST": "items.schema.build_mock_request",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "items.schema.postprocess_for_gpt_actions",
+    ],
+    # Served by the project itself (no CDN: a server may have no internet).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # LOGGING ----------------------------------------------------------------------
 LOGGING = {

@@ -9,6 +9,7 @@ urlpatterns = [
     # OAuth: /oauth/ authorize, token, revoke_token, introspect (DOT's, no client-management views),
     # the sign-in, consent and connected-GPTs pages, and /.well-known/oauth-authorization-server.
     path("", include("oauthconsent.urls")),
+    path("", include("gptsetup.urls")),
 ]
 
 handler404 = "config.errors.not_found"

@@ -8,4 +8,7 @@ class ItemsConfig(AppConfig):
     verbose_name = "Items API"
 
     def ready(self) -> None:
-        from items import checks  # noqa: F401  (registers the system checks)
+        from items import (
+            checks,  # noqa: F401  (registers the system checks)
+            schema,  # noqa: F401  (registers the drf-spectacular extensions)
+        )

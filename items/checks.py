@@ -8,6 +8,7 @@ from django.core.checks import CheckMessage, Error, register
 from items.conf import AUTH_STYLE_CHOICES, conf
 
 HEADER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
+THROTTLE_RATE = re.compile(r"^[0-9]+/[smhd][a-z]*$")
 
 
 @register()
@@ -28,6 +29,14 @@ def check_api_key_settings(**kwargs: Any) -> list[CheckMessage]:
                 f"API_KEY_HEADER {conf.API_KEY_HEADER!r} is not a usable custom header name.",
                 hint="Use letters, digits and dashes, for example api-key or X-API-Key.",
                 id="items.E002",
+            )
+        )
+    if conf.API_THROTTLE_RATE and not THROTTLE_RATE.match(conf.API_THROTTLE_RATE):
+        errors.append(
+            Error(
+                f"API_THROTTLE_RATE {conf.API_THROTTLE_RATE!r} is not a rate.",
+                hint="Use requests/period, for example 600/min, 20/s or 10000/day (empty: no limit).",
+                id="items.E003",
             )
         )
     return errors

@@ -22,5 +22,17 @@ class ItemsSettings:
         """The WSGI environ key of the custom header: `api-key` -> `HTTP_API_KEY`."""
         return "HTTP_" + self.API_KEY_HEADER.upper().replace("-", "_")
 
+    @property
+    def API_THROTTLE_RATE(self) -> str:
+        return getattr(settings, "API_THROTTLE_RATE", "600/min")
+
+    @property
+    def GPT_CREATE_IS_CONSEQUENTIAL(self) -> bool:
+        return getattr(settings, "GPT_CREATE_IS_CONSEQUENTIAL", False)
+
+    @property
+    def GPT_UPDATE_IS_CONSEQUENTIAL(self) -> bool:
+        return getattr(settings, "GPT_UPDATE_IS_CONSEQUENTIAL", True)
+
 
 conf = ItemsSettings()

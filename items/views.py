@@ -8,12 +8,16 @@ from rest_framework.permissions import IsAuthenticated
 from items.authentication import enabled_authenticators
 from items.models import Item
 from items.permissions import HasItemScope
+from items.schema import item_schema
 from items.serializers import ItemSerializer
+from items.throttling import ItemRateThrottle
 
 
+@item_schema
 class ItemViewSet(viewsets.ModelViewSet):
     serializer_class = ItemSerializer
     permission_classes = [IsAuthenticated, HasItemScope]
+    throttle_classes = [ItemRateThrottle]
     lookup_value_regex = "[0-9]+"
 
     def get_authenticators(self) -> list[BaseAuthentication]:

@@ -16,8 +16,9 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AbstractApplication
 
+from config.public_url import public_base_url
 from oauthconsent.forms import GptClientForm
-from oauthconsent.services import GPT_CALLBACK_HOSTS, gpt_client_issue_secret, gpt_paste_values, public_base_url
+from oauthconsent.services import GPT_CALLBACK_HOSTS, gpt_client_issue_secret, gpt_paste_values
 
 
 class GptClientAdmin(admin.ModelAdmin):

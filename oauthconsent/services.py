@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -157,25 +155,17 @@ def gpt_client_issue_secret(*, application: AbstractApplication) -> str:
     return raw_secret
 
 
-def public_base_url(request: HttpRequest | None = None) -> str:
-    """The address ChatGPT reaches: PUBLIC_BASE_URL, else the request's own scheme and host."""
-    if settings.PUBLIC_BASE_URL:
-        return settings.PUBLIC_BASE_URL
-    if request is not None:
-        return request.build_absolute_uri("/").rstrip("/")
-    return ""
-
-
 def gpt_paste_values(
-    *, application: AbstractApplication, base_url: str, client_secret: str | None = None
+    *, application: AbstractApplication | None, base_url: str, client_secret: str | None = None
 ) -> dict[str, str]:
     """What a builder types into the GPT editor (Actions > Authentication > OAuth), field by field.
 
-    Keys are the editor's field labels. Without client_secret the secret's line says where it was shown.
+    Keys are the editor's field labels. Without client_secret the secret's line says where it was shown;
+    without an application the client id's line says how to make one.
     """
     base_url = (base_url or PLACEHOLDER_BASE_URL).rstrip("/")
     return {
-        "Client ID": application.client_id,
+        "Client ID": application.client_id if application else _("(see the GPT clients below)"),
         "Client Secret": client_secret or _("(shown once, when the client was created)"),
         "Authorization URL": base_url + reverse("oauth2_provider:authorize"),
         "Token URL": base_url + reverse("oauth2_provider:token"),

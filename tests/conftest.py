@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from rest_framework.test import APIClient
 
 from tests.factories import make_api_key, make_user
@@ -19,6 +24,12 @@ def auth_headers(style: str, raw_key: str) -> dict[str, str]:
     if style == "custom":
         return {"HTTP_API_KEY": raw_key}
     raise ValueError(style)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts() -> None:
+    # Rate-limit counts live in the cache, which outlives a test, while user ids repeat across tests.
+    cache.clear()
 
 
 @pytest.fixture
@@ -52,3 +63,19 @@ def client_for() -> Callable[[str, str], APIClient]:
         return client
 
     return build
+
+
+@pytest.fixture
+def wsgi_app() -> Iterator[WSGIHandler]:
+    """The project's WSGI application, to call in-process inside the test's transaction.
+
+    As Django's test client does: a real handler closes "old" connections at the end of each request,
+    which on PostgreSQL would close the connection holding the test's transaction.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils.translation import gettext_lazy as _
+
+from gptsetup.checks import lint_action
+from gptsetup.models import GptActionSetup, PrivacyPolicy
+from gptsetup.services import (
+    AUTH_TYPE_LABELS,
+    action_schema,
+    action_setup,
+    default_privacy_text,
+    enabled_auth_styles,
+    oauth_clients,
+)
+
+
+@admin.register(PrivacyPolicy)
+class PrivacyPolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # One policy: /privacy/ shows the newest, so a second one would only hide the first.
+        return super().has_add_permission(request) and not PrivacyPolicy.objects.exists()
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, str]:
+        return {"text": default_privacy_text()}
+
+
+@admin.register(GptActionSetup)
+class GptActionSetupAdmin(admin.ModelAdmin):
+    """One page, no objects: what to paste into the GPT editor, with copy buttons."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.opts.app_label, self.opts.model_name
+        return [path("", self.admin_site.admin_view(self.changelist_view), name="{}_{}_changelist".format(*info))]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        styles = enabled_auth_styles()
+        auth = request.GET.get("auth")
+        if auth not in styles:
+            auth = styles[0] if styles else None
+        clients = oauth_clients() if auth == "oauth" else []
+        chosen = request.GET.get("client")
+        application = next((client for client in clients if client.client_id == chosen), None)
+        if application is None and clients:
+            application = clients[0]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("GPT Action setup"),
+            "styles": [(style, AUTH_TYPE_LABELS[style]) for style in styles],
+            "setup": action_setup(auth=auth, application=application, request=request) if auth else None,
+            "clients": clients,
+            "application": application,
+            "warnings": lint_action(action_schema(request)),
+        }
+        return TemplateResponse(request, "admin/gptsetup/setup.html", context)

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
+
+from gptsetup import views
+
+urlpatterns = [
+    path("api/schema/", views.ActionSchemaView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path(
+        "api/redoc/", SpectacularRedocView.as_view(url_name="schema", template_name="gptsetup/redoc.html"), name="redoc"
+    ),
+    path("privacy/", views.privacy_policy, name="privacy"),
+]

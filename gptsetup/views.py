@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from gptsetup.models import PrivacyPolicy
+from gptsetup.services import default_privacy_text, enabled_auth_styles
+
+
+class ActionSchemaView(SpectacularAPIView):
+    """The schema for the GPT editor: `?auth=basic|bearer|custom|oauth` keeps that one auth style."""
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        auth = request.query_params.get("auth")
+        styles = enabled_auth_styles()
+        if auth is not None and auth not in styles:
+            message = _("Use one of the enabled auth styles: %(styles)s.") % {"styles": ", ".join(styles)}
+            raise ValidationError({"auth": [message]})
+        return super().get(request, *args, **kwargs)
+
+
+def privacy_policy(request: HttpRequest) -> HttpResponse:
+    policy = PrivacyPolicy.objects.first()
+    context = {
+        "text": policy.text if policy else default_privacy_text(),
+        "updated_at": policy.updated_at if policy else None,
+    }
+    return render(request, "gptsetup/privacy.html", context)

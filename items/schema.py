@@ -1,0 +1,289 @@
+"""The OpenAPI schema a GPT Action imports: auth extensions, per-operation docs and a post-processing hook.
+
+drf-spectacular builds the schema from ItemViewSet; this module adds what a GPT needs on top: one
+security scheme per enabled auth style (`?auth=` narrows it to one, as a GPT Action takes one),
+absolute OAuth URLs and `servers` on the public URL, operationIds, texts written for the model,
+the error responses and `x-openai-isConsequential`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_mock_request as spectacular_build_mock_request
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import serializers
+from rest_framework.request import Request
+
+from config.public_url import public_base_url
+from items.conf import conf
+from items.scopes import SCOPE_READ, SCOPE_WRITE, SCOPES
+from items.serializers import ItemSerializer
+
+# GPT auth style (API_AUTH_STYLES, `?auth=`) -> name of its security scheme in the schema.
+SCHEME_NAMES = {"bearer": "bearerAuth", "basic": "basicAuth", "custom": "apiKeyAuth", "oauth": "oauth2"}
+
+MAX_OPERATION_TEXT = 300  # summary and description of an operation (OpenAI's Actions limits)
+MAX_PARAMETER_TEXT = 700
+
+
+def oauth_endpoints(base_url: str) -> dict[str, str]:
+    """DOT's authorization and token endpoints, absolute on base_url."""
+    return {
+        "authorizationUrl": base_url + reverse("oauth2_provider:authorize"),
+        "tokenUrl": base_url + reverse("oauth2_provider:token"),
+    }
+
+
+def build_mock_request(method: str, path: str, view: Any, original_request: Request | None, **kwargs: Any) -> Request:
+    """drf-spectacular's mock request, remembering the real one: the OAuth scheme needs its host."""
+    request = spectacular_build_mock_request(method, path, view, original_request, **kwargs)
+    request.schema_request = original_request
+    return request
+
+
+def _schema_request(auto_schema: AutoSchema) -> Request | None:
+    return getattr(auto_schema.view.request, "schema_request", None)
+
+
+# Auth extensions -------------------------------------------------------------------------------
+
+
+class BearerApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "items.authentication.BearerApiKeyAuthentication"
+    name = SCHEME_NAMES["bearer"]
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
+        return {"type": "http", "scheme": "bearer", "description": "An API key (gpta_…) as a Bearer token."}
+
+
+class BasicApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "items.authentication.BasicApiKeyAuthentication"
+    name = SCHEME_NAMES["basic"]
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
+        return {"type": "http", "scheme": "basic", "description": "base64 of the API key, or of user:API key."}
+
+
+class HeaderApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "items.authentication.HeaderApiKeyAuthentication"
+    name = SCHEME_NAMES["custom"]
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
+        return {"type": "apiKey", "in": "header", "name": conf.API_KEY_HEADER, "description": "An API key (gpta_…)."}
+
+
+class OAuth2Scheme(OpenApiAuthenticationExtension):
+    """Replaces drf-spectacular's DOT extension, which drops oauth2 unless the view uses DOT's permissions."""
+
+    target_class = "oauth2_provider.contrib.rest_framework.OAuth2Authentication"
+    name = SCHEME_NAMES["oauth"]
+    priority = 1
+
+    def get_security_requirement(self, auto_schema: AutoSchema) -> dict[str, list[str]]:
+        # Same rule as items.permissions.HasItemScope.
+        scope = SCOPE_READ if auto_schema.method in ("GET", "HEAD", "OPTIONS") else SCOPE_WRITE
+        return {self.name: [scope]}
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
+        flow = {
+            **oauth_endpoints(public_base_url(_schema_request(auto_schema))),
+            "scopes": {scope: str(description) for scope, description in SCOPES.items()},
+        }
+        return {"type": "oauth2", "flows": {"authorizationCode": flow}}
+
+
+# Error bodies ----------------------------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in English.")
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    """DRF's 400 body: a list of messages per field, or `detail` for a body that is not JSON."""
+
+
+class ValidationErrorScheme(OpenApiSerializerExtension):
+    target_class = ValidationErrorSerializer
+
+    def map_serializer(self, auto_schema: AutoSchema, direction: str) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": {"detail": {"type": "string"}},
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "example": {"price": ["Ensure that there are no more than 2 decimal places."]},
+        }
+
+
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    int,
+    OpenApiParameter.HEADER,
+    response=[429],
+    description="Seconds to wait before the next call.",
+)
+ERRORS = {
+    401: OpenApiResponse(ErrorSerializer, description="No credentials, or credentials that are wrong or expired."),
+    403: OpenApiResponse(ErrorSerializer, description="The credentials lack the scope this action needs."),
+    429: OpenApiResponse(ErrorSerializer, description="Too many calls: wait Retry-After seconds, then retry."),
+}
+INVALID = {400: OpenApiResponse(ValidationErrorSerializer, description="Invalid fields: fix them and retry.")}
+NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="The user has no item with this id.")}
+
+ITEM_ID = OpenApiParameter(
+    "id",
+    int,
+    OpenApiParameter.PATH,
+    description="The item's id, from listItems or createItem.",
+)
+ITEM_EXAMPLE = OpenApiExample(
+    "An item",
+    value={
+        "id": 3,
+        "name": "Claude",
+        "description": "Anthropic LLM",
+        "price": 18.0,
+        "tax": 1.5,
+        "created_at": "2025-01-31T09:30:00Z",
+        "updated_at": "2025-01-31T09:30:00Z",
+    },
+    response_only=True,
+)
+NEW_ITEM_EXAMPLE = OpenApiExample(
+    "A new item",
+    value={"name": "Claude", "description": "Anthropic LLM", "price": 18.0, "tax": 1.5},
+    request_only=True,
+)
+CHANGE_EXAMPLE = OpenApiExample("A new price", value={"price": 19.5}, request_only=True)
+
+item_schema = extend_schema_view(
+    list=extend_schema(
+        operation_id="listItems",
+        summary="List the user's items",
+        description=(
+            "Returns the user's items, newest first, 20 per page. Call it to answer questions about the "
+            "user's items and to find an item's id before getItem, updateItem or deleteItem. "
+            "When `next` is not null, call again with the next page number."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "page", {"type": "integer", "minimum": 1}, description="Page number, from 1. Past the last page: 404."
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": 50},
+                description="Items per page, 1 to 50; 20 when left out.",
+            ),
+            RETRY_AFTER,
+        ],
+        responses={
+            200: OpenApiResponse(ItemSerializer(many=True), description="One page of items."),
+            **ERRORS,
+            404: OpenApiResponse(ErrorSerializer, description="No such page."),
+        },
+        examples=[ITEM_EXAMPLE],
+    ),
+    retrieve=extend_schema(
+        operation_id="getItem",
+        summary="Get one item",
+        description="Returns one of the user's items by its id.",
+        parameters=[ITEM_ID, RETRY_AFTER],
+        responses={200: OpenApiResponse(ItemSerializer, description="The item."), **ERRORS, **NOT_FOUND},
+        examples=[ITEM_EXAMPLE],
+    ),
+    create=extend_schema(
+        operation_id="createItem",
+        summary="Create an item",
+        description=(
+            "Adds an item for the user and returns it with its id. name and price are required; "
+            "description and tax are optional. price and tax are numbers of at least 0 with at most "
+            "two decimals."
+        ),
+        parameters=[RETRY_AFTER],
+        request=ItemSerializer,
+        responses={201: OpenApiResponse(ItemSerializer, description="The new item."), **INVALID, **ERRORS},
+        examples=[NEW_ITEM_EXAMPLE, ITEM_EXAMPLE],
+    ),
+    partial_update=extend_schema(
+        operation_id="updateItem",
+        summary="Change an item",
+        description=(
+            "Changes some fields of one of the user's items and returns the item. Send only the fields "
+            "to change; the others keep their values."
+        ),
+        parameters=[ITEM_ID, RETRY_AFTER],
+        request=ItemSerializer,
+        responses={
+            200: OpenApiResponse(ItemSerializer, description="The changed item."),
+            **INVALID,
+            **ERRORS,
+            **NOT_FOUND,
+        },
+        examples=[CHANGE_EXAMPLE, ITEM_EXAMPLE],
+    ),
+    destroy=extend_schema(
+        operation_id="deleteItem",
+        summary="Delete an item",
+        description="Deletes one of the user's items for good. Ask the user to confirm first.",
+        parameters=[ITEM_ID, RETRY_AFTER],
+        responses={204: OpenApiResponse(description="Deleted."), **ERRORS, **NOT_FOUND},
+    ),
+    # PUT stays in the API but out of the schema: a model that calls a full replace tends to drop
+    # the fields it did not mention (a description wiped by a price change); PATCH cannot.
+    update=extend_schema(exclude=True),
+)
+
+
+# Post-processing -------------------------------------------------------------------------------
+
+_CONSEQUENTIAL_BY_METHOD = {"get": False, "head": False, "options": False, "delete": True}
+
+
+def is_consequential(method: str) -> bool:
+    """x-openai-isConsequential: reads never ask, deletes always, creates and updates as configured."""
+    if method in _CONSEQUENTIAL_BY_METHOD:
+        return _CONSEQUENTIAL_BY_METHOD[method]
+    if method == "post":
+        return conf.GPT_CREATE_IS_CONSEQUENTIAL
+    return conf.GPT_UPDATE_IS_CONSEQUENTIAL
+
+
+def requested_auth(request: HttpRequest | Request | None) -> str | None:
+    """The `?auth=` style of a schema request (validated by the schema view)."""
+    if request is None:
+        return None
+    return request.GET.get("auth") or None
+
+
+def postprocess_for_gpt_actions(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """servers on the public URL; `?auth=` keeps one security scheme; isConsequential on each operation."""
+    # servers right after info, where a reader of the YAML looks for it.
+    result = {
+        "openapi": result["openapi"],
+        "info": result["info"],
+        "servers": [{"url": public_base_url(request)}],
+        **result,
+    }
+    keep = SCHEME_NAMES.get(requested_auth(request) or "")
+    schemes = result.get("components", {}).get("securitySchemes", {})
+    if keep is not None:
+        for name in list(schemes):
+            if name != keep:
+                del schemes[name]
+    for path_item in result["paths"].values():
+        for method, operation in path_item.items():
+            operation["x-openai-isConsequential"] = is_consequential(method)
+            if keep is not None and "security" in operation:
+                operation["security"] = [req for req in operation["security"] if set(req) == {keep}]
+    return result

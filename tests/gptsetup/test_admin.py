@@ -1,0 +1,173 @@
+"""The admin's "GPT Action setup" page and privacy policy, with the test client and in Chromium."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth.models import AbstractBaseUser
+from oauth2_provider.models import Application
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from gptsetup.models import PrivacyPolicy
+from gptsetup.services import default_privacy_text
+from tests.factories import make_user
+from tests.gptsetup.test_commands import make_gpt_client
+
+SETUP_URL = "/admin/gptsetup/gptactionsetup/"
+PASSWORD = "correct horse battery"
+SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "artifacts" / "screenshots"
+
+
+@pytest.fixture
+def admin_user(db) -> AbstractBaseUser:
+    return make_user("admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.mark.django_db
+class SetupPageTests:
+    def test_listed_in_the_admin_index(self, admin_client):
+        html = admin_client.get("/admin/").content.decode()
+        assert f'href="{SETUP_URL}"' in html
+        assert "GPT Action setup" in html
+
+    def test_api_key_values_with_lint(self, admin_client, settings):
+        settings.PUBLIC_BASE_URL = "http://demo.ngrok-free.app"
+        response = admin_client.get(SETUP_URL + "?auth=custom")
+        assert response.status_code == HTTPStatus.OK
+        html = response.content.decode()
+        assert 'data-copy="http://demo.ngrok-free.app/api/schema/?auth=custom"' in html
+        assert 'data-copy="api-key"' in html
+        assert 'data-copy="http://demo.ngrok-free.app/privacy/"' in html
+        assert "gptsetup.W002" in html
+
+    def test_oauth_values_for_the_chosen_client(self, admin_client, settings):
+        settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
+        make_gpt_client("First")
+        second = make_gpt_client("Second")
+        first = make_gpt_client("Third")
+        html = admin_client.get(f"{SETUP_URL}?auth=oauth&client={second.client_id}").content.decode()
+        assert f'data-copy="{second.client_id}"' in html
+        assert f'data-copy="{first.client_id}"' not in html
+        assert 'data-copy="https://demo.ngrok-free.app/oauth/token/"' in html
+        assert 'data-copy="items:read items:write"' in html
+        assert "gptsetup.W0" not in html
+
+    def test_without_public_base_url_uses_the_admins_host_and_warns(self, admin_client, settings):
+        settings.PUBLIC_BASE_URL = ""
+        settings.ALLOWED_HOSTS = ["items.example.com"]
+        html = admin_client.get(SETUP_URL, HTTP_HOST="items.example.com").content.decode()
+        assert 'data-copy="https://items.example.com/api/schema/?auth=bearer"' in html
+        assert "gptsetup.W001" in html
+
+    def test_staff_only(self, client):
+        client.force_login(make_user("visitor"))
+        response = client.get(SETUP_URL)
+        assert response.status_code == HTTPStatus.FOUND
+        assert urlsplit(response["Location"]).path == "/admin/login/"
+
+
+@pytest.mark.django_db
+class PrivacyPolicyAdminTests:
+    def test_add_form_starts_from_the_default_text(self, admin_client):
+        html = admin_client.get("/admin/gptsetup/privacypolicy/add/").content.decode()
+        assert "What is stored" in html
+
+    def test_edited_text_is_what_privacy_shows(self, admin_client):
+        response = admin_client.post("/admin/gptsetup/privacypolicy/add/", {"text": "Our own policy."})
+        assert response.status_code == HTTPStatus.FOUND
+        assert "Our own policy." in admin_client.get("/privacy/").content.decode()
+
+    def test_only_one_policy(self, admin_client):
+        PrivacyPolicy.objects.create(text=default_privacy_text())
+        assert admin_client.get("/admin/gptsetup/privacypolicy/add/").status_code == HTTPStatus.FORBIDDEN
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
+    # Playwright's sync API runs an event loop in this thread; the ORM calls around it are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def local_page(browser: Browser, base_url: str, *, clipboard: bool = False) -> tuple[Page, list[str]]:
+    """A page that records every request it makes beyond base_url (and never sends them)."""
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"] if clipboard else [])
+    elsewhere: list[str] = []
+
+    def route(route_):
+        if route_.request.url.startswith(base_url):
+            route_.continue_()
+        else:
+            elsewhere.append(route_.request.url)
+            route_.abort()
+
+    context.route("**/*", route)
+    return context.new_page(), elsewhere
+
+
+@pytest.mark.django_db(transaction=True)
+class SetupPageBrowserTests:
+    @pytest.fixture
+    def gpt_client(self, settings) -> Application:
+        # Before the browser starts: ORM calls made under Playwright's greenlet get a connection of their own.
+        settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
+        make_user("admin", password=PASSWORD, is_staff=True, is_superuser=True)
+        return make_gpt_client()
+
+    def test_admin_copies_the_oauth_token_url(self, gpt_client, live_server, browser):
+        client = gpt_client
+        page, elsewhere = local_page(browser, live_server.url, clipboard=True)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+
+        page.goto(f"{live_server.url}/admin/")
+        page.fill("#id_username", "admin")
+        page.fill("#id_password", PASSWORD)
+        page.click("input[type=submit]")
+        page.get_by_role("link", name="GPT Action setup").click()
+        page.locator("#content-main").get_by_role("link", name="OAuth", exact=True).click()
+
+        expect(page.get_by_text(client.client_id)).to_be_visible()
+        button = page.get_by_role("button", name="Copy Token URL")
+        button.click()
+        expect(button).to_have_text("Copied")
+        assert page.evaluate("navigator.clipboard.readText()") == "https://demo.ngrok-free.app/oauth/token/"
+        page.get_by_role("button", name="Copy Client ID").click()
+        assert page.evaluate("navigator.clipboard.readText()") == client.client_id
+
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "gpt-action-setup.png", full_page=True)
+        assert errors == []
+        assert elsewhere == []
+
+    def test_swagger_ui_shows_every_operation_from_local_assets(self, browser, live_server):
+        page, elsewhere = local_page(browser, live_server.url)
+        page.goto(f"{live_server.url}/api/docs/")
+        expect(page.locator(".opblock")).to_have_count(5)
+        for summary in ("List the user's items", "Create an item", "Get one item", "Change an item", "Delete an item"):
+            expect(page.get_by_text(summary, exact=True)).to_be_visible()
+        assert elsewhere == []

@@ -1,0 +1,71 @@
+"""Rate limiting of the Items API: 429 with Retry-After, per user, documented in the schema."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import pytest
+import schemathesis
+from django.core.checks import run_checks
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from schemathesis.specs.openapi.checks import (
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.conftest import auth_headers
+from tests.factories import make_api_key, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+class ItemThrottleTests:
+    def test_over_the_rate_is_429_with_retry_after(self, api, raw_key, settings):
+        settings.API_THROTTLE_RATE = "3/min"
+        statuses = [api.get("/items/", **auth_headers("custom", raw_key)).status_code for _ in range(4)]
+        assert statuses == [HTTPStatus.OK] * 3 + [HTTPStatus.TOO_MANY_REQUESTS]
+        response = api.get("/items/", **auth_headers("custom", raw_key))
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert 0 < int(response["Retry-After"]) <= 60
+        assert response.json()["detail"].startswith("Request was throttled.")
+
+    def test_counted_per_user_across_keys_and_styles(self, api, user, settings):
+        settings.API_THROTTLE_RATE = "2/min"
+        _, first = make_api_key(user)
+        _, second = make_api_key(user)
+        _, other_users = make_api_key(make_user())
+        assert api.get("/items/", **auth_headers("bearer", first)).status_code == HTTPStatus.OK
+        assert api.get("/items/", **auth_headers("basic", second)).status_code == HTTPStatus.OK
+        assert api.get("/items/", **auth_headers("custom", first)).status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert api.get("/items/", **auth_headers("custom", other_users)).status_code == HTTPStatus.OK
+
+    def test_empty_rate_turns_it_off(self, api, raw_key, settings):
+        settings.API_THROTTLE_RATE = ""
+        statuses = {api.get("/items/", **auth_headers("custom", raw_key)).status_code for _ in range(30)}
+        assert statuses == {HTTPStatus.OK}
+
+    def test_throttled_request_costs_no_query_beyond_authentication(self, api, raw_key, settings):
+        settings.API_THROTTLE_RATE = "1/min"
+        api.get("/items/", **auth_headers("custom", raw_key))
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get("/items/", **auth_headers("custom", raw_key))
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert len(queries) == 1, [q["sql"] for q in queries.captured_queries]  # the key lookup
+
+    def test_429_conforms_to_the_schema(self, raw_key, settings, wsgi_app):
+        settings.API_THROTTLE_RATE = "1/min"
+        schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json&auth=custom", wsgi_app)
+        operation = schema["/items/"]["GET"]
+        case = operation.Case(headers={"api-key": raw_key})
+        case.call()
+        response = case.call()
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        case.validate_response(
+            response, checks=[status_code_conformance, response_schema_conformance, response_headers_conformance]
+        )
+
+    def test_bad_rate_is_a_system_check_error(self, settings):
+        settings.API_THROTTLE_RATE = "lots"
+        assert [message.id for message in run_checks() if message.id.startswith("items.")] == ["items.E003"]
