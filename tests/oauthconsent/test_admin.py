@@ -47,7 +47,11 @@ class GptClientAdminTests:
             f"https://chatgpt.com/aip/{GPT_ID}/oauth/callback",
             f"https://chat.openai.com/aip/{GPT_ID}/oauth/callback",
         ]
-        for text in ("https://testserver/oauth/authorize/", "https://testserver/oauth/token/", "items:read items:write"):
+        for text in (
+            "https://testserver/oauth/authorize/",
+            "https://testserver/oauth/token/",
+            "items:read items:write",
+        ):
             assert text in html
 
         change_page = admin_client.get(change_url(application)).content.decode()
