@@ -195,6 +195,11 @@ class TunnelRunTests:
         assert PUBLIC_URL in live.run.out
         assert live.run.out.index(PUBLIC_URL) < live.run.out.index("Running until Ctrl+C (or SIGTERM).")
 
+    def test_gpt_setup_values_name_the_public_url(self, live):
+        assert f"  {PUBLIC_URL}/api/schema/?auth=bearer" in live.run.out
+        assert f"  {PUBLIC_URL}/privacy/" in live.run.out
+        assert not [line for line in live.run.err if "could not print the GPT setup values" in line]
+
     def test_api_behind_the_tunnel_builds_https_links_on_the_public_host(self, live):
         response, body = live.public("/items/?page_size=1", {"api-key": live.raw_key})
 
