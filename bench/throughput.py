@@ -57,6 +57,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread, keep-alive)")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-"))
@@ -80,7 +81,10 @@ def main() -> None:
         return
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{port}"],
+        [
+            *(sys.executable, "-m", "gunicorn", "config.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{port}"),
+            *(("--threads", str(args.threads)) if args.threads > 1 else ()),
+        ],
         cwd=ROOT,
         env=env,
         stderr=subprocess.DEVNULL,
@@ -98,7 +102,8 @@ def main() -> None:
         result = subprocess.run(
             [*wrk, f"-d{args.seconds}s", "--latency", url], check=True, capture_output=True, text=True
         )
-        print(f"gunicorn, {args.workers} sync workers, wrk {args.connections} connections, {args.seconds} s:")
+        kind = f"gthread x {args.threads}" if args.threads > 1 else "sync"
+        print(f"gunicorn, {args.workers} {kind} workers, wrk {args.connections} connections, {args.seconds} s:")
         print(result.stdout)
     finally:
         server.terminate()
