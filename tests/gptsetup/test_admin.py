@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from http import HTTPStatus
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,12 +13,11 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from gptsetup.models import PrivacyPolicy
 from gptsetup.services import default_privacy_text
-from tests.factories import make_user
-from tests.gptsetup.test_commands import make_gpt_client
+from tests.browser import ARTIFACTS, launch_chromium
+from tests.factories import make_gpt_client, make_user
 
 SETUP_URL = "/admin/gptsetup/gptactionsetup/"
 PASSWORD = "correct horse battery"
-SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "artifacts" / "screenshots"
 
 
 @pytest.fixture
@@ -52,9 +50,9 @@ class SetupPageTests:
 
     def test_oauth_values_for_the_chosen_client(self, admin_client, settings):
         settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
-        make_gpt_client("First")
-        second = make_gpt_client("Second")
-        first = make_gpt_client("Third")
+        make_gpt_client("First")[0]
+        second = make_gpt_client("Second")[0]
+        first = make_gpt_client("Third")[0]
         html = admin_client.get(f"{SETUP_URL}?auth=oauth&client={second.client_id}").content.decode()
         assert f'data-copy="{second.client_id}"' in html
         assert f'data-copy="{first.client_id}"' not in html
@@ -97,18 +95,7 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
     # Playwright's sync API runs an event loop in this thread; the ORM calls around it are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
 
@@ -136,7 +123,7 @@ class SetupPageBrowserTests:
         # Before the browser starts: ORM calls made under Playwright's greenlet get a connection of their own.
         settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
         make_user("admin", password=PASSWORD, is_staff=True, is_superuser=True)
-        return make_gpt_client()
+        return make_gpt_client()[0]
 
     def test_admin_copies_the_oauth_token_url(self, gpt_client, live_server, browser):
         client = gpt_client
@@ -159,8 +146,7 @@ class SetupPageBrowserTests:
         page.get_by_role("button", name="Copy Client ID").click()
         assert page.evaluate("navigator.clipboard.readText()") == client.client_id
 
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / "gpt-action-setup.png", full_page=True)
+        page.screenshot(path=ARTIFACTS / "gpt-action-setup.png", full_page=True)
         assert errors == []
         assert elsewhere == []
 

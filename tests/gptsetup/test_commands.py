@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from oauth2_provider.models import Application
 
-from tests.factories import make_user
+from tests.factories import make_gpt_client
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -26,16 +25,6 @@ def action_setup(*args: str) -> str:
     return out.getvalue()
 
 
-def make_gpt_client(name: str = "My GPT") -> Application:
-    return Application.objects.create(
-        name=name,
-        user=make_user(),
-        client_type=Application.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-        redirect_uris="https://chatgpt.com/aip/g-abc/oauth/callback",
-    )
-
-
 @pytest.fixture
 def public_url(settings) -> str:
     settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
@@ -44,7 +33,7 @@ def public_url(settings) -> str:
 
 class ActionSetupTests:
     def test_oauth_with_client(self, public_url):
-        client = make_gpt_client()
+        client = make_gpt_client()[0]
         out = action_setup("--auth", "oauth", "--client", client.client_id)
         assert "  https://demo.ngrok-free.app/api/schema/?auth=oauth\n" in out
         assert "Authentication: OAuth\n" in out
@@ -58,7 +47,7 @@ class ActionSetupTests:
         assert out.rstrip().endswith("GPT Action lint: no problems.")
 
     def test_oauth_without_client_lists_the_clients(self, public_url):
-        first, second = make_gpt_client("First GPT"), make_gpt_client("Second GPT")
+        first, second = make_gpt_client("First GPT")[0], make_gpt_client("Second GPT")[0]
         out = action_setup("--auth", "oauth")
         assert "  Client ID:             (see the GPT clients below)\n" in out
         assert f"Choose a client with --client: {second.client_id} (Second GPT); {first.client_id} (First GPT)." in out
@@ -68,14 +57,14 @@ class ActionSetupTests:
         assert "No OAuth client yet: create one with `python manage.py register_gpt_client --name 'My GPT'`." in out
 
     def test_unknown_client_is_an_error_naming_the_known_ones(self, public_url):
-        client = make_gpt_client()
+        client = make_gpt_client()[0]
         with pytest.raises(
             CommandError, match=re.escape(f"No OAuth client with client id 'nope'. Known clients: {client.client_id}")
         ):
             action_setup("--client", "nope")
 
     def test_client_implies_oauth(self, public_url):
-        client = make_gpt_client()
+        client = make_gpt_client()[0]
         assert "Authentication: OAuth" in action_setup("--client", client.client_id)
 
     @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ Screenshots go to artifacts/ (git-ignored): sign-in, consent (English; Chinese o
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -14,11 +13,10 @@ import requests
 from oauth2_provider.models import Application
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.browser import ARTIFACTS, launch_chromium
 from tests.factories import make_gpt_client, make_user
 from tests.oauthconsent.conftest import PASSWORD, query_of
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "artifacts"
 TIMEOUT_MS = 10_000
 
 
@@ -26,21 +24,9 @@ TIMEOUT_MS = 10_000
 def chromium() -> Iterator[Browser]:
     # Playwright's sync API keeps an event loop on this thread; the ORM calls in these tests are
     # ordinary synchronous ones (pytest-playwright documents the same switch for Django).
-    ARTIFACTS.mkdir(exist_ok=True)
     with pytest.MonkeyPatch.context() as env, sync_playwright() as playwright:
         env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
 
