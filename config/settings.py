@@ -121,6 +121,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
+# CACHES -----------------------------------------------------------------------
+# The rate limit counts live here. One process: the default is enough. Several worker processes
+# (gunicorn -w N): set CACHE_URL=redis://127.0.0.1:6379/0 so that they share one count.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 # SECURITY ---------------------------------------------------------------------
 if env.bool("DJANGO_TRUST_PROXY", default=False):
     # Only behind a proxy that sets this header itself (a tunnel, a load balancer).

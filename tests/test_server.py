@@ -11,12 +11,16 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from http import HTTPStatus
 from pathlib import Path
 
 import pytest
+import redis
 
 ROOT = Path(__file__).resolve().parent.parent
+# Redis runs on this project's machines and CI's; database 15 is the tests' own.
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
 
 
 def free_port() -> int:
@@ -51,15 +55,16 @@ class Server:
         return response, data
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
-    database = tmp_path_factory.mktemp("db") / "db.sqlite3"
+@contextmanager
+def gunicorn_serving(folder: Path, **extra_env: str) -> Iterator[tuple[Server, str]]:
+    """gunicorn (2 workers) on a fresh, seeded SQLite file in folder; yields the server and the demo key."""
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))},
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "test-secret-key-for-the-server-process-only",
         "DEMO_PASSWORD": "demo-password-1",
+        **extra_env,
     }
     manage(env, "migrate", "--noinput")
     raw_key = manage(env, "seed_demo").splitlines()[-1]
@@ -71,18 +76,26 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, s
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert process.poll() is None, process.stderr.read().decode()
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.1)
-    yield Server(port), raw_key
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert process.poll() is None, process.stderr.read().decode()
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.1)
+        yield Server(port), raw_key
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
+    with gunicorn_serving(tmp_path_factory.mktemp("db")) as served:
+        yield served
 
 
 class ProductionServerTests:
@@ -186,3 +199,13 @@ class NotFoundPageTests:
         response = client.get("/no-such-page", HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
         assert response.status_code == HTTPStatus.NOT_FOUND
         assert response["Content-Type"].startswith("text/html")
+
+
+def test_rate_limit_is_shared_by_all_workers_with_a_redis_cache(tmp_path):
+    redis.Redis.from_url(REDIS_TEST_URL).flushdb()
+    with gunicorn_serving(tmp_path, CACHE_URL=REDIS_TEST_URL, API_THROTTLE_RATE="6/min") as (srv, raw_key):
+        statuses = []
+        for _ in range(10):  # a new connection each time: the two workers take turns
+            response, _ = srv.request("GET", "/items/", headers={"api-key": raw_key})
+            statuses.append(response.status)
+    assert statuses == [HTTPStatus.OK] * 6 + [HTTPStatus.TOO_MANY_REQUESTS] * 4
