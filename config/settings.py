@@ -240,7 +240,7 @@ NGROK_CONFIG_PATH = env.str("NGROK_CONFIG_PATH", default="") or None
 
 # SCHEMA AND GPT SETUP ---------------------------------------------------------
 # Requests per user on the Items API (DRF rate: N/sec|min|hour|day); above it, 429 with Retry-After.
-# Counted in the default cache: per process unless CACHES names a shared one.
+# Counted in the default cache: per process unless CACHE_URL names a shared one (Redis).
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/min")
 # x-openai-isConsequential on writes: true makes ChatGPT ask before every call (no "Always allow").
 GPT_CREATE_IS_CONSEQUENTIAL = env.bool("GPT_CREATE_IS_CONSEQUENTIAL", default=False)
