@@ -139,6 +139,7 @@ class SetupPageBrowserTests:
         page.locator("#content-main").get_by_role("link", name="OAuth", exact=True).click()
 
         expect(page.get_by_text(client.client_id)).to_be_visible()
+        page.wait_for_load_state("load")  # the copy script is deferred: a click before it runs does nothing
         button = page.get_by_role("button", name="Copy Token URL")
         button.click()
         expect(button).to_have_text("Copied")
