@@ -31,6 +31,7 @@ class ApiKeyAdminTests:
         assert api_key_find(raw_key=raw_key) == api_key
         assert api_key.scopes == {"items:read"}
         assert "Custom, header name api-key" in html
+        assert "&rsaquo; From admin" in html  # breadcrumbs name the new key
 
         change_page = admin_client.get(f"/admin/items/apikey/{api_key.pk}/change/").content.decode()
         assert raw_key not in change_page
