@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 from django.http.request import split_domain_port
+from django.urls import reverse
 from rest_framework.request import Request
 
 # Where the server is when neither PUBLIC_BASE_URL nor a request says (`manage.py spectacular`, checks).
@@ -26,3 +27,11 @@ def public_base_url(request: HttpRequest | Request | None = None) -> str:
     host = request.get_host()
     scheme = "http" if split_domain_port(host)[0] in LOOPBACK_HOSTS else "https"
     return f"{scheme}://{host}"
+
+
+def oauth_endpoints(base_url: str) -> dict[str, str]:
+    """The authorization and token endpoints, absolute on base_url (OpenAPI's field names)."""
+    return {
+        "authorizationUrl": base_url + reverse("oauth2_provider:authorize"),
+        "tokenUrl": base_url + reverse("oauth2_provider:token"),
+    }

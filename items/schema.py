@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_mock_request as spectacular_build_mock_request
@@ -25,7 +24,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from config.public_url import public_base_url
+from config.public_url import oauth_endpoints, public_base_url
 from items.conf import conf
 from items.scopes import SCOPE_READ, SCOPE_WRITE, SCOPES
 from items.serializers import ItemSerializer
@@ -35,14 +34,6 @@ SCHEME_NAMES = {"bearer": "bearerAuth", "basic": "basicAuth", "custom": "apiKeyA
 
 MAX_OPERATION_TEXT = 300  # summary and description of an operation (OpenAI's Actions limits)
 MAX_PARAMETER_TEXT = 700
-
-
-def oauth_endpoints(base_url: str) -> dict[str, str]:
-    """DOT's authorization and token endpoints, absolute on base_url."""
-    return {
-        "authorizationUrl": base_url + reverse("oauth2_provider:authorize"),
-        "tokenUrl": base_url + reverse("oauth2_provider:token"),
-    }
 
 
 def build_mock_request(method: str, path: str, view: Any, original_request: Request | None, **kwargs: Any) -> Request:

@@ -29,6 +29,8 @@ from oauth2_provider.models import (
 )
 from oauth2_provider.scopes import get_scopes_backend
 
+from config.public_url import oauth_endpoints
+
 # A GPT's callback URL, as the GPT editor shows it once the Action is saved:
 # https://chatgpt.com/aip/g-<id>/oauth/callback (older GPTs: https://chat.openai.com/aip/…).
 GPT_CALLBACK_HOSTS = ("chatgpt.com", "chat.openai.com")
@@ -163,12 +165,12 @@ def gpt_paste_values(
     Keys are the editor's field labels. Without client_secret the secret's line says where it was shown;
     without an application the client id's line says how to make one.
     """
-    base_url = (base_url or PLACEHOLDER_BASE_URL).rstrip("/")
+    endpoints = oauth_endpoints((base_url or PLACEHOLDER_BASE_URL).rstrip("/"))
     return {
         "Client ID": application.client_id if application else _("(see the GPT clients below)"),
         "Client Secret": client_secret or _("(shown once, when the client was created)"),
-        "Authorization URL": base_url + reverse("oauth2_provider:authorize"),
-        "Token URL": base_url + reverse("oauth2_provider:token"),
+        "Authorization URL": endpoints["authorizationUrl"],
+        "Token URL": endpoints["tokenUrl"],
         "Scope": " ".join(get_scopes_backend().get_default_scopes(application=application)),
         "Token Exchange Method": TOKEN_EXCHANGE_METHOD,
     }
