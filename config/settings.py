@@ -7,15 +7,11 @@ See the configuration table in README.md.
 from __future__ import annotations
 
 import secrets
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
-
-from items.scopes import SCOPES
-from oauthconsent.pkce import pkce_required
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / "data"
@@ -26,8 +22,6 @@ env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
-TESTING = sys.argv[1:2] == ["test"] or "pytest" in sys.modules
-
 # GENERAL ----------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -36,8 +30,6 @@ def _secret_key() -> str:
     key = env.str("DJANGO_SECRET_KEY", default="")
     if key:
         return key
-    if TESTING:
-        return secrets.token_urlsafe(50)
     if not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Set it to a long random string "
@@ -55,13 +47,14 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 
 # The https address ChatGPT reaches (a tunnel or a real domain); empty means "the request's own host".
+# The apps read it through items.public_url; here it only opens the host and origin.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
 if PUBLIC_BASE_URL and urlsplit(PUBLIC_BASE_URL).scheme not in ("http", "https"):
     raise ImproperlyConfigured(f"PUBLIC_BASE_URL must start with https:// (got {PUBLIC_BASE_URL!r}).")
 _public_host = urlsplit(PUBLIC_BASE_URL).hostname if PUBLIC_BASE_URL else None
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 if _public_host:
     ALLOWED_HOSTS.append(_public_host)
     CSRF_TRUSTED_ORIGINS.append(PUBLIC_BASE_URL)
@@ -130,7 +123,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if env.bool("DJANGO_TRUST_PROXY", default=False):
     # Only behind a proxy that sets this header itself (a tunnel, a load balancer).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=SECURE_SSL_REDIRECT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
@@ -144,8 +137,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # TEMPLATES --------------------------------------------------------------------
 TEMPLATES = [
@@ -172,11 +163,6 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 
 # REST FRAMEWORK ---------------------------------------------------------------
-# Which GPT auth styles the API accepts (bearer, basic, custom: API keys; oauth: OAuth2 access tokens).
-# The first one names the scheme in WWW-Authenticate on a 401.
-API_AUTH_STYLES = env.list("API_AUTH_STYLES", default=["bearer", "basic", "custom", "oauth"])
-API_KEY_HEADER = env.str("API_KEY_HEADER", default="api-key")
-
 REST_FRAMEWORK = {
     # Views choose their own: ItemViewSet takes the API-key styles enabled above.
     "DEFAULT_AUTHENTICATION_CLASSES": [],
@@ -190,8 +176,8 @@ REST_FRAMEWORK = {
 # OAUTH ------------------------------------------------------------------------
 # GPT clients sign users in with the authorization-code flow (oauthconsent/, django-oauth-toolkit).
 OAUTH2_PROVIDER = {
-    "SCOPES": SCOPES,
-    "DEFAULT_SCOPES": list(SCOPES),
+    # items:read and items:write, owned by the items app; asking for none grants both.
+    "SCOPES_BACKEND_CLASS": "items.scopes.ItemScopes",
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH_ACCESS_TOKEN_SECONDS", default=3600),
     # Idle lifetime: a refresh token dies this long after its last access token expired (and
     # `cleartokens` may then delete it). ChatGPT refreshes by itself, so active users never notice.
@@ -200,8 +186,8 @@ OAUTH2_PROVIDER = {
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,  # a replayed old refresh token revokes its whole family
     "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,  # hashed token storage requires it
-    # GPT Actions send no PKCE: confidential clients may omit it, public clients must use it.
-    "PKCE_REQUIRED": pkce_required,
+    # PKCE_REQUIRED stays DOT's default (True): the validator's is_pkce_required narrows it to public
+    # clients, since GPT Actions are confidential and send no PKCE.
     # "auto": a returning user who already granted the same scopes is not asked again.
     "REQUEST_APPROVAL_PROMPT": "auto" if env.bool("OAUTH_REMEMBER_CONSENT", default=True) else "force",
     "OAUTH2_VALIDATOR_CLASS": "oauthconsent.oauth.GptOAuth2Validator",
@@ -230,22 +216,22 @@ LOGIN_REDIRECT_URL = "oauthconsent:connected"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
-# TUNNELS ----------------------------------------------------------------------
-# `manage.py tunnel` (README: "Make it reachable by ChatGPT"); read through tunnels.conf.
-TUNNELS_BACKEND = env.str("TUNNELS_BACKEND", default="tunnels.backends.PyngrokBackend")
-NGROK_AUTHTOKEN = env.str("NGROK_AUTHTOKEN", default="")
-NGROK_DOMAIN = env.str("NGROK_DOMAIN", default="")
-NGROK_PATH = env.str("NGROK_PATH", default="") or None
-NGROK_CONFIG_PATH = env.str("NGROK_CONFIG_PATH", default="") or None
+# APPS' OWN SETTINGS -----------------------------------------------------------
+# None unless the environment names them: each app's conf.py owns the default and the meaning
+# (items/conf.py: API_AUTH_STYLES, API_KEY_HEADER, API_THROTTLE_RATE, GPT_*_IS_CONSEQUENTIAL;
+# tunnels/conf.py: TUNNELS_BACKEND and the NGROK_* settings). The README's tables list them.
+API_AUTH_STYLES = env.list("API_AUTH_STYLES", default=None)
+API_KEY_HEADER = env.str("API_KEY_HEADER", default=None)
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default=None)
+GPT_CREATE_IS_CONSEQUENTIAL = env.bool("GPT_CREATE_IS_CONSEQUENTIAL", default=None)
+GPT_UPDATE_IS_CONSEQUENTIAL = env.bool("GPT_UPDATE_IS_CONSEQUENTIAL", default=None)
+TUNNELS_BACKEND = env.str("TUNNELS_BACKEND", default=None)
+NGROK_AUTHTOKEN = env.str("NGROK_AUTHTOKEN", default=None)
+NGROK_DOMAIN = env.str("NGROK_DOMAIN", default=None)
+NGROK_PATH = env.str("NGROK_PATH", default=None)
+NGROK_CONFIG_PATH = env.str("NGROK_CONFIG_PATH", default=None)
 
-# SCHEMA AND GPT SETUP ---------------------------------------------------------
-# Requests per user on the Items API (DRF rate: N/sec|min|hour|day); above it, 429 with Retry-After.
-# Counted in the default cache: per process unless CACHE_URL names a shared one (Redis).
-API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/min")
-# x-openai-isConsequential on writes: true makes ChatGPT ask before every call (no "Always allow").
-GPT_CREATE_IS_CONSEQUENTIAL = env.bool("GPT_CREATE_IS_CONSEQUENTIAL", default=False)
-GPT_UPDATE_IS_CONSEQUENTIAL = env.bool("GPT_UPDATE_IS_CONSEQUENTIAL", default=True)
-
+# SCHEMA -----------------------------------------------------------------------
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Items",

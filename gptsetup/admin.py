@@ -8,14 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from gptsetup.checks import lint_action
 from gptsetup.models import GptActionSetup, PrivacyPolicy
-from gptsetup.services import (
-    AUTH_TYPE_LABELS,
-    action_schema,
-    action_setup,
-    default_privacy_text,
-    enabled_auth_styles,
-    oauth_clients,
-)
+from gptsetup.presentation import action_setup, default_privacy_text
+from gptsetup.selectors import action_schema
+from items.auth_styles import enabled_auth_style, enabled_auth_styles
+from items.conf import conf
+from items.public_url import public_base_url
+from oauthconsent.selectors import gpt_clients
 
 
 @admin.register(PrivacyPolicy)
@@ -55,22 +53,28 @@ class GptActionSetupAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         styles = enabled_auth_styles()
-        auth = request.GET.get("auth")
-        if auth not in styles:
-            auth = styles[0] if styles else None
-        clients = oauth_clients() if auth == "oauth" else []
+        style = enabled_auth_style(request.GET.get("auth")) or (styles[0] if styles else None)
+        clients = gpt_clients() if style and not style.uses_api_key else []
         chosen = request.GET.get("client")
         application = next((client for client in clients if client.client_id == chosen), None)
         if application is None and clients:
             application = clients[0]
+        setup = None
+        if style is not None:
+            setup = action_setup(
+                style=style,
+                base_url=public_base_url(request),
+                base_url_configured=bool(conf.PUBLIC_BASE_URL),
+                application=application,
+            )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": _("GPT Action setup"),
-            "styles": [(style, AUTH_TYPE_LABELS[style]) for style in styles],
-            "setup": action_setup(auth=auth, application=application, request=request) if auth else None,
+            "styles": styles,
+            "setup": setup,
             "clients": clients,
             "application": application,
-            "warnings": lint_action(action_schema(request)),
+            "warnings": lint_action(action_schema(request), public_url=conf.PUBLIC_BASE_URL),
         }
         return TemplateResponse(request, "admin/gptsetup/setup.html", context)

@@ -11,11 +11,11 @@ from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.checks import CheckMessage, register
 from django.core.checks import Warning as CheckWarning
 
-from gptsetup.services import action_schema
+from gptsetup.selectors import action_schema
+from items.conf import conf
 from items.schema import MAX_OPERATION_TEXT, MAX_PARAMETER_TEXT
 
 MAX_OPERATIONS = 30
@@ -56,7 +56,7 @@ def lint_public_url(url: str, *, setting: str = "PUBLIC_BASE_URL") -> list[Check
             CheckWarning(
                 f"{setting} {url!r} names a local host: ChatGPT cannot reach {host!r}.",
                 hint=PUBLIC_URL_HINT,
-                id="gptsetup.W003",
+                id="gptsetup.W005",
             )
         )
     if parts.port not in (None, 443):
@@ -165,14 +165,14 @@ def _lint_oauth_hosts(schema: dict[str, Any]) -> list[CheckMessage]:
     return messages
 
 
-def lint_action(schema: dict[str, Any], *, require_public_url: bool = True) -> list[CheckMessage]:
-    """All GPT Action rules for a generated schema and the current settings.
+def lint_action(schema: dict[str, Any], *, public_url: str, require_public_url: bool = True) -> list[CheckMessage]:
+    """All GPT Action rules for a generated schema and the public URL ("" when none is configured).
 
     Without PUBLIC_BASE_URL the schema names the requesting host, which is right behind a proxy with
     its own domain: only callers that print URLs for the GPT editor (action_setup, the setup page) require it.
     """
-    if settings.PUBLIC_BASE_URL:
-        messages = lint_public_url(settings.PUBLIC_BASE_URL)
+    if public_url:
+        messages = lint_public_url(public_url)
     elif require_public_url:
         messages = [
             CheckWarning(
@@ -189,4 +189,4 @@ def lint_action(schema: dict[str, Any], *, require_public_url: bool = True) -> l
 
 @register("gpt_action")
 def check_gpt_action(**kwargs: Any) -> list[CheckMessage]:
-    return lint_action(action_schema(), require_public_url=False)
+    return lint_action(action_schema(None), public_url=conf.PUBLIC_BASE_URL, require_public_url=False)

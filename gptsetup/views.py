@@ -10,7 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from gptsetup.models import PrivacyPolicy
-from gptsetup.services import default_privacy_text, enabled_auth_styles
+from gptsetup.presentation import default_privacy_text
+from items.auth_styles import enabled_auth_style, enabled_auth_styles
 
 
 class ActionSchemaView(SpectacularAPIView):
@@ -19,10 +20,9 @@ class ActionSchemaView(SpectacularAPIView):
     @extend_schema(exclude=True)
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         auth = request.query_params.get("auth")
-        styles = enabled_auth_styles()
-        if auth is not None and auth not in styles:
-            message = _("Use one of the enabled auth styles: %(styles)s.") % {"styles": ", ".join(styles)}
-            raise ValidationError({"auth": [message]})
+        if auth is not None and enabled_auth_style(auth) is None:
+            styles = ", ".join(style.name for style in enabled_auth_styles())
+            raise ValidationError({"auth": [_("Use one of the enabled auth styles: %(styles)s.") % {"styles": styles}]})
         return super().get(request, *args, **kwargs)
 
 

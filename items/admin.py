@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
-from django.utils.cache import add_never_cache_headers
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from items.auth_styles import enabled_auth_styles
 from items.models import ApiKey, Item
+from items.paste_values import PasteValue, paste_values
+from items.public_url import public_base_url
 from items.scopes import SCOPE_READ, SCOPE_WRITE, SCOPES
-from items.services import api_key_issue, api_key_revoke, gpt_auth_values
+from items.services import api_key_create, api_key_revoke
+from items.shown_once import ShownOnceAdminMixin
 
 
 @admin.register(Item)
@@ -43,7 +47,7 @@ class ApiKeyForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ShownOnceAdminMixin, admin.ModelAdmin):
     form = ApiKeyForm
     list_display = ["name", "user", "masked_key", "scope", "created_at", "last_used_at", "status"]
     list_select_related = ["user"]
@@ -71,25 +75,34 @@ class ApiKeyAdmin(admin.ModelAdmin):
             api_key_revoke(api_key=api_key)
         messages.success(request, _("Revoked %(count)d API key(s).") % {"count": len(queryset)})
 
-    def save_model(self, request: HttpRequest, obj: ApiKey, form: ApiKeyForm, change: bool) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-        else:
-            request._raw_api_key = api_key_issue(api_key=obj)
+    def create_with_secret(self, request: HttpRequest, form: ApiKeyForm) -> tuple[ApiKey, str]:
+        data = form.cleaned_data
+        return api_key_create(
+            user=data["user"], name=data["name"], scopes=data["scopes"], expires_at=data["expires_at"]
+        )
 
-    def response_add(self, request: HttpRequest, obj: ApiKey, post_url_continue: str | None = None) -> HttpResponse:
-        raw_key = getattr(request, "_raw_api_key", None)
-        if raw_key is None:
-            return super().response_add(request, obj, post_url_continue)
-        # Shown on this page only: never put into a message, a session or a log.
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "api_key": obj,
-            "raw_key": raw_key,
-            "paste_values": gpt_auth_values(raw_key),
+    def shown_once_context(self, request: HttpRequest, api_key: ApiKey, raw_key: str) -> dict[str, Any]:
+        base_url = public_base_url(request)
+        key_styles = [style for style in enabled_auth_styles() if style.uses_api_key]
+        return {
             "title": _("API key created"),
+            "intro": _(
+                "The API key “%(name)s” acts for %(user)s. Copy it now: it is stored only as a hash and will "
+                "not be shown again."
+            )
+            % {"name": api_key.name, "user": api_key.user},
+            "tables": [
+                (_("The key"), [PasteValue(_("API key"), raw_key)], "raw-"),
+                *(
+                    (
+                        _("GPT editor: Authentication › %(label)s") % {"label": style.label},  # noqa: RUF001
+                        paste_values(style, base_url=base_url, raw_key=raw_key),
+                        "",
+                    )
+                    for style in key_styles
+                ),
+            ],
+            "notes": [],
+            "change_label": _("Edit the key"),
+            "again": _("Add a new key if this one was lost, and revoke the old one."),
         }
-        response = TemplateResponse(request, "admin/items/apikey/created.html", context)
-        add_never_cache_headers(response)
-        return response

@@ -1,7 +1,8 @@
-"""API-key authentication in the three styles a GPT Action's editor offers.
+"""The DRF authentication classes of the GPT editor's auth styles: API keys (Bearer, Basic, custom header) and OAuth.
 
 Each class is usable alone. A class raises only when the credential is clearly its own;
-otherwise it returns None and the next class (for example OAuth2Authentication) tries.
+otherwise it returns None and the next class tries. Which classes a view uses, in which order,
+is items.auth_styles' business.
 """
 
 from __future__ import annotations
@@ -12,18 +13,37 @@ import binascii
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
-from rest_framework.authentication import BaseAuthentication
+from oauth2_provider.models import AbstractAccessToken
+from oauth2_provider.www_authenticate import build_bearer_challenge
+from rest_framework import HTTP_HEADER_ENCODING
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from items.conf import conf
+from items.keys import KEY_PREFIX
 from items.models import ApiKey
-from items.services import KEY_PREFIX, api_key_find, api_key_mark_used
+from items.selectors import api_key_find
+from items.services import api_key_mark_used
+
+REALM = "api"
+
+
+def authorization_credentials(request: Request, scheme: str) -> str | None:
+    """What follows `scheme` in the Authorization header (DRF's parsing), or None for another scheme."""
+    found, _sep, credentials = get_authorization_header(request).partition(b" ")
+    if found.lower() != scheme.encode():
+        return None
+    return credentials.strip().decode(HTTP_HEADER_ENCODING)
+
+
+def bearer_challenge(request: Request, oauth2_error: dict[str, str] | None = None) -> str:
+    # DOT's builder quotes the values (an error_description may hold quotes). resource_metadata is
+    # left out until the RFC 9728 metadata is served.
+    return build_bearer_challenge(request, oauth2_error=oauth2_error, realm=REALM, resource_metadata_url=None)
 
 
 class ApiKeyAuthentication(BaseAuthentication):
-    www_authenticate_realm = "api"
-
     def get_raw_key(self, request: Request) -> str | None:
         raise NotImplementedError
 
@@ -44,28 +64,17 @@ class ApiKeyAuthentication(BaseAuthentication):
         return (api_key.user, api_key)
 
 
-def _authorization(request: Request, scheme: str) -> str | None:
-    """The credentials after `scheme` in the Authorization header, or None for another scheme."""
-    found, _sep, credentials = request.META.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
-    if found.lower() != scheme:
-        return None
-    return credentials.strip()
-
-
 class BearerApiKeyAuthentication(ApiKeyAuthentication):
     """`Authorization: Bearer gpta_…`. Other Bearer values (OAuth tokens) fall through."""
 
     def get_raw_key(self, request: Request) -> str | None:
-        credentials = _authorization(request, "bearer")
+        credentials = authorization_credentials(request, "bearer")
         if credentials is None or not credentials.startswith(KEY_PREFIX):
             return None
         return credentials
 
     def authenticate_header(self, request: Request) -> str:
-        # When an OAuth token was refused, OAuth2Authentication left its error on the request:
-        # the Bearer challenge names it (RFC 6750 section 3), e.g. error="invalid_token".
-        attributes = {"realm": self.www_authenticate_realm, **getattr(request, "oauth2_error", {})}
-        return "Bearer " + ", ".join(f'{name}="{value}"' for name, value in attributes.items())
+        return bearer_challenge(request)
 
 
 class BasicApiKeyAuthentication(ApiKeyAuthentication):
@@ -76,7 +85,7 @@ class BasicApiKeyAuthentication(ApiKeyAuthentication):
     """
 
     def get_raw_key(self, request: Request) -> str | None:
-        credentials = _authorization(request, "basic")
+        credentials = authorization_credentials(request, "basic")
         if credentials is None:
             return None
         if not credentials:
@@ -91,7 +100,7 @@ class BasicApiKeyAuthentication(ApiKeyAuthentication):
         return (password or user_or_key).strip() if has_colon else user_or_key
 
     def authenticate_header(self, request: Request) -> str:
-        return f'Basic realm="{self.www_authenticate_realm}"'
+        return f'Basic realm="{REALM}"'
 
 
 class HeaderApiKeyAuthentication(ApiKeyAuthentication):
@@ -107,22 +116,23 @@ class HeaderApiKeyAuthentication(ApiKeyAuthentication):
         return raw_key
 
     def authenticate_header(self, request: Request) -> str:
-        return f'ApiKey realm="{self.www_authenticate_realm}", header="{conf.API_KEY_HEADER}"'
+        return f'ApiKey realm="{REALM}", header="{conf.API_KEY_HEADER}"'
 
 
-STYLE_CLASSES: dict[str, type[BaseAuthentication]] = {
-    "bearer": BearerApiKeyAuthentication,
-    "basic": BasicApiKeyAuthentication,
-    "custom": HeaderApiKeyAuthentication,
-    "oauth": OAuth2Authentication,
-}
+class OAuthTokenAuthentication(OAuth2Authentication):
+    """`Authorization: Bearer <access token>` issued by this server's OAuth flow (django-oauth-toolkit).
 
-
-def enabled_authenticators() -> list[BaseAuthentication]:
-    """One instance per enabled style, in the order of API_AUTH_STYLES (read per request, so tests can override).
-
-    OAuth goes after the key styles whatever the setting's order: it costs a query for any Bearer
-    value, while the key classes recognise their own credentials by the key prefix for free.
+    An API key sent as Bearer is passed over without a token lookup (access tokens never start with
+    the key prefix), so OAuth may come first in API_AUTH_STYLES at no cost to key users.
     """
-    styles = sorted(conf.API_AUTH_STYLES, key=lambda style: style == "oauth")
-    return [STYLE_CLASSES[style]() for style in styles if style in STYLE_CLASSES]
+
+    www_authenticate_realm = REALM
+
+    def authenticate(self, request: Request) -> tuple[AbstractBaseUser, AbstractAccessToken] | None:
+        credentials = authorization_credentials(request, "bearer")
+        if credentials is not None and credentials.startswith(KEY_PREFIX):
+            return None
+        return super().authenticate(request)
+
+    def authenticate_header(self, request: Request) -> str:
+        return bearer_challenge(request, getattr(request, "oauth2_error", None))

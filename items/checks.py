@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.checks import CheckMessage, Error, register
 
-from items.conf import AUTH_STYLE_CHOICES, conf
+from items.auth_styles import AUTH_STYLES
+from items.conf import conf
 
 HEADER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 THROTTLE_RATE = re.compile(r"^[0-9]+/[smhd][a-z]*$")
@@ -14,12 +15,12 @@ THROTTLE_RATE = re.compile(r"^[0-9]+/[smhd][a-z]*$")
 @register()
 def check_api_key_settings(**kwargs: Any) -> list[CheckMessage]:
     errors: list[CheckMessage] = []
-    unknown = [style for style in conf.API_AUTH_STYLES if style not in AUTH_STYLE_CHOICES]
+    unknown = [style for style in conf.API_AUTH_STYLES if style not in AUTH_STYLES]
     if unknown:
         errors.append(
             Error(
                 f"API_AUTH_STYLES has unknown style(s): {', '.join(unknown)}.",
-                hint=f"Use a comma-separated subset of: {', '.join(AUTH_STYLE_CHOICES)}.",
+                hint=f"Use a comma-separated subset of: {', '.join(AUTH_STYLES)}.",
                 id="items.E001",
             )
         )

@@ -1,21 +1,42 @@
-"""Typed access to the items app's settings, with their defaults (the corsheaders pattern)."""
+"""Typed access to the items app's settings, each with its one default (the corsheaders pattern).
+
+config/settings.py passes a value only when the environment names it (None otherwise), so the
+defaults below are the only ones.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 
-# The names the GPT editor uses: API Key (Bearer, Basic, Custom header) and OAuth.
-AUTH_STYLE_CHOICES = ("bearer", "basic", "custom", "oauth")
+DEFAULTS: dict[str, Any] = {
+    # The GPT editor's auth styles the API accepts, in challenge order (items.auth_styles).
+    "API_AUTH_STYLES": ["bearer", "basic", "custom", "oauth"],
+    "API_KEY_HEADER": "api-key",
+    # DRF rate (N/s, /min, /hour, /day) per user; "" turns throttling off.
+    "API_THROTTLE_RATE": "600/min",
+    # x-openai-isConsequential on writes: true makes ChatGPT ask before every call.
+    "GPT_CREATE_IS_CONSEQUENTIAL": False,
+    "GPT_UPDATE_IS_CONSEQUENTIAL": True,
+    # The https address ChatGPT reaches (a tunnel or a domain); "" means the request's own host.
+    "PUBLIC_BASE_URL": "",
+}
+
+
+def _setting(name: str) -> Any:
+    value = getattr(settings, name, None)
+    return DEFAULTS[name] if value is None else value
 
 
 class ItemsSettings:
     @property
     def API_AUTH_STYLES(self) -> list[str]:
-        return list(getattr(settings, "API_AUTH_STYLES", AUTH_STYLE_CHOICES))
+        return list(_setting("API_AUTH_STYLES"))
 
     @property
     def API_KEY_HEADER(self) -> str:
-        return getattr(settings, "API_KEY_HEADER", "api-key")
+        return _setting("API_KEY_HEADER")
 
     @property
     def API_KEY_HEADER_META(self) -> str:
@@ -24,15 +45,19 @@ class ItemsSettings:
 
     @property
     def API_THROTTLE_RATE(self) -> str:
-        return getattr(settings, "API_THROTTLE_RATE", "600/min")
+        return _setting("API_THROTTLE_RATE")
 
     @property
     def GPT_CREATE_IS_CONSEQUENTIAL(self) -> bool:
-        return getattr(settings, "GPT_CREATE_IS_CONSEQUENTIAL", False)
+        return _setting("GPT_CREATE_IS_CONSEQUENTIAL")
 
     @property
     def GPT_UPDATE_IS_CONSEQUENTIAL(self) -> bool:
-        return getattr(settings, "GPT_UPDATE_IS_CONSEQUENTIAL", True)
+        return _setting("GPT_UPDATE_IS_CONSEQUENTIAL")
+
+    @property
+    def PUBLIC_BASE_URL(self) -> str:
+        return _setting("PUBLIC_BASE_URL").rstrip("/")
 
 
 conf = ItemsSettings()

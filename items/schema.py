@@ -24,13 +24,12 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from config.public_url import oauth_endpoints, public_base_url
+from items.auth_styles import AUTH_STYLES
 from items.conf import conf
-from items.scopes import SCOPE_READ, SCOPE_WRITE, SCOPES
+from items.permissions import required_scope
+from items.public_url import oauth_endpoints, public_base_url
+from items.scopes import SCOPES
 from items.serializers import ItemSerializer
-
-# GPT auth style (API_AUTH_STYLES, `?auth=`) -> name of its security scheme in the schema.
-SCHEME_NAMES = {"bearer": "bearerAuth", "basic": "basicAuth", "custom": "apiKeyAuth", "oauth": "oauth2"}
 
 MAX_OPERATION_TEXT = 300  # summary and description of an operation (OpenAI's Actions limits)
 MAX_PARAMETER_TEXT = 700
@@ -51,24 +50,24 @@ def _schema_request(auto_schema: AutoSchema) -> Request | None:
 
 
 class BearerApiKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "items.authentication.BearerApiKeyAuthentication"
-    name = SCHEME_NAMES["bearer"]
+    target_class = AUTH_STYLES["bearer"].authentication_class
+    name = AUTH_STYLES["bearer"].scheme_name
 
     def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
         return {"type": "http", "scheme": "bearer", "description": "An API key (gpta_…) as a Bearer token."}
 
 
 class BasicApiKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "items.authentication.BasicApiKeyAuthentication"
-    name = SCHEME_NAMES["basic"]
+    target_class = AUTH_STYLES["basic"].authentication_class
+    name = AUTH_STYLES["basic"].scheme_name
 
     def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
         return {"type": "http", "scheme": "basic", "description": "base64 of the API key, or of user:API key."}
 
 
 class HeaderApiKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "items.authentication.HeaderApiKeyAuthentication"
-    name = SCHEME_NAMES["custom"]
+    target_class = AUTH_STYLES["custom"].authentication_class
+    name = AUTH_STYLES["custom"].scheme_name
 
     def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
         return {"type": "apiKey", "in": "header", "name": conf.API_KEY_HEADER, "description": "An API key (gpta_…)."}
@@ -77,14 +76,12 @@ class HeaderApiKeyScheme(OpenApiAuthenticationExtension):
 class OAuth2Scheme(OpenApiAuthenticationExtension):
     """Replaces drf-spectacular's DOT extension, which drops oauth2 unless the view uses DOT's permissions."""
 
-    target_class = "oauth2_provider.contrib.rest_framework.OAuth2Authentication"
-    name = SCHEME_NAMES["oauth"]
+    target_class = AUTH_STYLES["oauth"].authentication_class
+    name = AUTH_STYLES["oauth"].scheme_name
     priority = 1
 
     def get_security_requirement(self, auto_schema: AutoSchema) -> dict[str, list[str]]:
-        # Same rule as items.permissions.HasItemScope.
-        scope = SCOPE_READ if auto_schema.method in ("GET", "HEAD", "OPTIONS") else SCOPE_WRITE
-        return {self.name: [scope]}
+        return {self.name: [required_scope(auto_schema.method)]}
 
     def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
         flow = {
@@ -266,7 +263,8 @@ def postprocess_for_gpt_actions(result: dict[str, Any], generator: Any, request:
         "servers": [{"url": public_base_url(request)}],
         **result,
     }
-    keep = SCHEME_NAMES.get(requested_auth(request) or "")
+    style = AUTH_STYLES.get(requested_auth(request) or "")
+    keep = style.scheme_name if style else None
     schemes = result.get("components", {}).get("securitySchemes", {})
     if keep is not None:
         for name in list(schemes):

@@ -4,11 +4,13 @@ from django.db.models import QuerySet
 from rest_framework import viewsets
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
 
-from items.authentication import enabled_authenticators
+from items.auth_styles import authenticate_header, enabled_authenticators
 from items.models import Item
 from items.permissions import HasItemScope
 from items.schema import item_schema
+from items.selectors import item_list
 from items.serializers import ItemSerializer
 from items.throttling import ItemRateThrottle
 
@@ -23,8 +25,11 @@ class ItemViewSet(viewsets.ModelViewSet):
     def get_authenticators(self) -> list[BaseAuthentication]:
         return enabled_authenticators()
 
+    def get_authenticate_header(self, request: Request) -> str | None:
+        return authenticate_header(request)
+
     def get_queryset(self) -> QuerySet[Item]:
-        return Item.objects.filter(owner=self.request.user)
+        return item_list(owner=self.request.user)
 
     def perform_create(self, serializer: ItemSerializer) -> None:
         serializer.save(owner=self.request.user)

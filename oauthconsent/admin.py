@@ -11,17 +11,24 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AbstractApplication
 
-from config.public_url import public_base_url
+from items.auth_styles import AUTH_STYLES
+from items.paste_values import paste_values
+from items.public_url import public_base_url
+from items.shown_once import ShownOnceAdminMixin
+from oauthconsent.callback_urls import GPT_CALLBACK_HOSTS
 from oauthconsent.forms import GptClientForm
-from oauthconsent.services import GPT_CALLBACK_HOSTS, gpt_client_issue_secret, gpt_paste_values
+from oauthconsent.services import gpt_client_create, gpt_client_issue_secret
+
+CALLBACK_NOTE = _(
+    "Token Exchange Method: both “Default (POST request)” and “Basic authorization header” work. After you save "
+    "the Action, the GPT editor shows a Callback URL: paste it into this client’s Callback URLs."  # noqa: RUF001
+)
 
 
-class GptClientAdmin(admin.ModelAdmin):
+class GptClientAdmin(ShownOnceAdminMixin, admin.ModelAdmin):
     form = GptClientForm
     list_display = ["name", "client_id", "callbacks", "user", "created"]
     list_select_related = ["user"]
@@ -43,39 +50,26 @@ class GptClientAdmin(admin.ModelAdmin):
         gpt = [uri for uri in uris if any(f"//{host}/" in uri for host in GPT_CALLBACK_HOSTS)]
         return " ".join(uris) if not gpt else f"{gpt[0]} (+{len(uris) - 1})"
 
-    def save_model(self, request: HttpRequest, obj: AbstractApplication, form: GptClientForm, change: bool) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        obj.client_type = AbstractApplication.CLIENT_CONFIDENTIAL
-        obj.authorization_grant_type = AbstractApplication.GRANT_AUTHORIZATION_CODE
-        request._raw_client_secret = gpt_client_issue_secret(application=obj)
+    def create_with_secret(self, request: HttpRequest, form: GptClientForm) -> tuple[AbstractApplication, str]:
+        data = form.cleaned_data
+        return gpt_client_create(name=data["name"], callback_urls=data["redirect_uris"].split(), user=data["user"])
 
-    def response_add(
-        self, request: HttpRequest, obj: AbstractApplication, post_url_continue: str | None = None
-    ) -> HttpResponse:
-        raw_secret = getattr(request, "_raw_client_secret", None)
-        if raw_secret is None:
-            return super().response_add(request, obj, post_url_continue)
-        return self.secret_page(request, obj, raw_secret, title=_("GPT client created"))
-
-    def secret_page(
-        self, request: HttpRequest, application: AbstractApplication, raw_secret: str, *, title: str
-    ) -> TemplateResponse:
-        # Shown on this page only: never put into a message, a session or a log.
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "application": application,
-            "client_secret": raw_secret,
-            "paste_values": gpt_paste_values(
-                application=application, base_url=public_base_url(request), client_secret=raw_secret
-            ),
-            "title": title,
+    def shown_once_context(self, request: HttpRequest, application: AbstractApplication, secret: str) -> dict[str, Any]:
+        values = paste_values(
+            AUTH_STYLES["oauth"], base_url=public_base_url(request), application=application, client_secret=secret
+        )
+        return {
+            "title": _("GPT client secret"),
+            "intro": _(
+                "The client secret of “%(name)s” is shown below. Copy it now: it is stored only as a hash and will "
+                "not be shown again."
+            )
+            % {"name": application.name},
+            "tables": [(_("Paste into the GPT editor: Actions › Authentication › OAuth"), values, "paste-")],  # noqa: RUF001
+            "notes": [CALLBACK_NOTE],
+            "change_label": _("Add the callback URL"),
+            "again": _("Select the client in the list and choose “Issue a new client secret”."),
         }
-        response = TemplateResponse(request, "admin/oauthconsent/gptclient/created.html", context)
-        add_never_cache_headers(response)
-        return response
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
@@ -83,7 +77,10 @@ class GptClientAdmin(admin.ModelAdmin):
         application = self.get_object(request, unquote(object_id))
         extra_context = dict(extra_context or {})
         if application is not None:
-            extra_context["paste_values"] = gpt_paste_values(application=application, base_url=public_base_url(request))
+            extra_context["paste_values"] = paste_values(
+                AUTH_STYLES["oauth"], base_url=public_base_url(request), application=application
+            )
+            extra_context["paste_note"] = CALLBACK_NOTE
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description=_("Issue a new client secret (the old one stops working)"))
@@ -92,5 +89,5 @@ class GptClientAdmin(admin.ModelAdmin):
             messages.error(request, _("Select exactly one GPT client to issue a new secret for."))
             return None
         application = queryset[0]
-        raw_secret = gpt_client_issue_secret(application=application)
-        return self.secret_page(request, application, raw_secret, title=_("New client secret"))
+        self.keep_secret(request, application, gpt_client_issue_secret(application=application))
+        return self.redirect_to_secret(application)

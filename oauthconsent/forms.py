@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import get_application_model
 
-from oauthconsent.services import EXAMPLE_CALLBACK, callback_urls_clean
+from oauthconsent.callback_urls import EXAMPLE_CALLBACK, callback_urls_clean
 
 
 class CallbackUrlsField(forms.CharField):

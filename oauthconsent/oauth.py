@@ -25,6 +25,16 @@ class GptOAuth2Validator(OAuth2Validator):
         request.scopes = requested
         return super().validate_scopes(client_id, requested, client, request, *args, **kwargs)
 
+    def is_pkce_required(self, client_id: str, request: Request) -> bool:
+        """Required for public clients only.
+
+        GPT Actions are confidential clients and send no code_challenge. Whenever a client does send
+        one, oauthlib enforces it at the token endpoint whatever this returns (S256 only, see GptServer).
+        """
+        application = self._load_application(client_id, request)  # cached on request.client
+        # An unknown client fails elsewhere; requiring PKCE for it is the safe answer meanwhile.
+        return application is None or application.client_type != AbstractApplication.CLIENT_CONFIDENTIAL
+
 
 class GptServer(Server):
     """oauthlib's server with S256 as the only PKCE method (RFC 9700 section 2.1.1).
@@ -42,7 +52,8 @@ class GptServer(Server):
 def authenticated_client(core: OAuthLibCore, request: HttpRequest) -> AbstractApplication | None:
     """The client that authenticated itself on request (Basic header or client_id/client_secret), or None.
 
-    DOT's OAuthLibCore.authenticate_client answers only yes or no; introspection needs to know who.
+    A copy of DOT's OAuthLibCore.authenticate_client that must stay: DOT's answers only yes or no, and
+    introspection needs to know who asks (DOT 3.4 has no hook that returns the client).
     """
     uri, http_method, body, headers = core._extract_params(request)
     oauthlib_request = Request(uri, http_method, body, headers)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import wraps
 from http import HTTPStatus
@@ -24,12 +25,8 @@ from oauth2_provider.models import get_application_model
 from oauth2_provider.views import IntrospectTokenView
 
 from oauthconsent.oauth import authenticated_client
-from oauthconsent.services import (
-    access_token_issued_to,
-    gpt_client_for_next,
-    oauth_connection_revoke,
-    oauth_connections,
-)
+from oauthconsent.selectors import gpt_client_for_next, oauth_connections
+from oauthconsent.services import oauth_connection_revoke
 
 # No script at all, styles only from our own static files, and no framing (clickjacking on Allow).
 # form-action stays open: after Allow the browser follows a redirect to the GPT's callback host.
@@ -119,7 +116,10 @@ class OwnTokensIntrospectView(IntrospectTokenView):
         return self.client is not None
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        token = request.POST.get("token")
-        if token and self.client is not None and not access_token_issued_to(token=token, application=self.client):
+        response = super().post(request, *args, **kwargs)
+        if self.client is None:  # a resource server's token with the introspection scope
+            return response
+        answer = json.loads(response.content)
+        if answer.get("active") and answer.get("client_id") != self.client.client_id:
             return JsonResponse({"active": False})
-        return super().post(request, *args, **kwargs)
+        return response

@@ -12,7 +12,7 @@ from oauth2_provider.models import Application
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from gptsetup.models import PrivacyPolicy
-from gptsetup.services import default_privacy_text
+from gptsetup.presentation import default_privacy_text
 from tests.browser import ARTIFACTS, launch_chromium
 from tests.factories import make_gpt_client, make_user
 

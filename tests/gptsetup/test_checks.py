@@ -11,7 +11,7 @@ from django.core.checks import run_checks
 from django.core.management import call_command
 
 from gptsetup.checks import lint_action, lint_schema
-from gptsetup.services import action_schema
+from gptsetup.selectors import action_schema
 
 
 def lint_ids(**kwargs: Any) -> list[str]:
@@ -21,7 +21,7 @@ def lint_ids(**kwargs: Any) -> list[str]:
 @pytest.fixture
 def good_schema(settings) -> dict[str, Any]:
     settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
-    return action_schema()
+    return action_schema(None)
 
 
 def operation(schema: dict[str, Any], operation_id: str) -> dict[str, Any]:
@@ -41,17 +41,17 @@ class PublicUrlLintTests:
 
     def test_unset_is_a_warning_where_urls_are_printed(self, settings):
         settings.PUBLIC_BASE_URL = ""
-        assert [message.id for message in lint_action(action_schema())] == ["gptsetup.W001"]
+        assert [message.id for message in lint_action(action_schema(None), public_url="")] == ["gptsetup.W001"]
 
     @pytest.mark.parametrize(
         ("url", "expected"),
         [
             ("http://demo.ngrok-free.app", ["gptsetup.W002"]),
-            ("https://localhost", ["gptsetup.W003"]),
-            ("http://localhost:8000", ["gptsetup.W002", "gptsetup.W003", "gptsetup.W004"]),
-            ("https://app.localhost", ["gptsetup.W003"]),
-            ("https://printer.local", ["gptsetup.W003"]),
-            ("https://intranet", ["gptsetup.W003"]),
+            ("https://localhost", ["gptsetup.W005"]),
+            ("http://localhost:8000", ["gptsetup.W002", "gptsetup.W005", "gptsetup.W004"]),
+            ("https://app.localhost", ["gptsetup.W005"]),
+            ("https://printer.local", ["gptsetup.W005"]),
+            ("https://intranet", ["gptsetup.W005"]),
             ("https://192.168.1.20", ["gptsetup.W003"]),
             ("https://10.0.0.5", ["gptsetup.W003"]),
             ("https://127.0.0.1", ["gptsetup.W003"]),
@@ -123,10 +123,9 @@ class SchemaLintTests:
         assert "auth.example.com" in message.msg and "demo.ngrok-free.app" in message.msg
 
     def test_every_warning_names_its_fix(self, good_schema, settings):
-        settings.PUBLIC_BASE_URL = "http://10.0.0.1:8000"
         broken = copy.deepcopy(good_schema)
         operation(broken, "getItem")["description"] = "x" * 301
         del operation(broken, "deleteItem")["operationId"]
-        messages = lint_action(broken)
+        messages = lint_action(broken, public_url="http://10.0.0.1:8000")
         assert len(messages) == 5
         assert all(message.hint for message in messages)

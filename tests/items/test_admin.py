@@ -5,7 +5,7 @@ from http import HTTPStatus
 import pytest
 
 from items.models import ApiKey
-from items.services import api_key_find
+from items.selectors import api_key_find
 from tests.factories import make_api_key, make_user
 
 pytestmark = pytest.mark.django_db
@@ -19,24 +19,39 @@ def admin_client(client):
 
 class ApiKeyAdminTests:
     def test_adding_a_key_shows_raw_key_once(self, admin_client, user):
-        response = admin_client.post(
+        added = admin_client.post(
             "/admin/items/apikey/add/",
             {"user": user.pk, "name": "From admin", "scopes": ["items:read"], "expires_at_0": "", "expires_at_1": ""},
         )
+        api_key = ApiKey.objects.get(name="From admin")
+        assert added.status_code == HTTPStatus.FOUND
+        assert added["Location"] == f"/admin/items/apikey/{api_key.pk}/secret/"
+        response = admin_client.get(added["Location"])
         assert response.status_code == HTTPStatus.OK
         assert "no-store" in response["Cache-Control"]
         html = response.content.decode()
-        api_key = ApiKey.objects.get(name="From admin")
         raw_key = html.split('id="raw-api-key"')[1].split(">")[1].split("<")[0]
         assert api_key_find(raw_key=raw_key) == api_key
         assert api_key.scopes == {"items:read"}
-        assert "Custom, header name api-key" in html
+        assert '<th scope="row">Custom Header Name</th>' in html
         assert "&rsaquo; From admin" in html  # breadcrumbs name the new key
 
         change_page = admin_client.get(f"/admin/items/apikey/{api_key.pk}/change/").content.decode()
         assert raw_key not in change_page
         assert api_key.hashed_key not in change_page
         assert f"{api_key.prefix}…" in change_page
+
+    def test_reloading_the_shown_once_page_makes_no_second_key(self, admin_client, user):
+        form = {"user": user.pk, "name": "Once", "scopes": ["items:read"], "expires_at_0": "", "expires_at_1": ""}
+        shown_once = admin_client.post("/admin/items/apikey/add/", form)["Location"]
+        first = admin_client.get(shown_once).content.decode()
+        raw_key = first.split('id="raw-api-key"')[1].split(">")[1].split("<")[0]
+
+        reload = admin_client.get(shown_once)
+        assert reload.status_code == HTTPStatus.OK
+        assert raw_key not in reload.content.decode()
+        assert "was shown once already" in reload.content.decode()
+        assert ApiKey.objects.count() == 1
 
     def test_changelist_masks_keys(self, admin_client, user):
         api_key, raw_key = make_api_key(user)

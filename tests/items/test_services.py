@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from items.models import ApiKey, Item
-from items.services import api_key_create, api_key_find, api_key_mark_used, gpt_auth_values
+from items.selectors import api_key_find
+from items.services import api_key_create, api_key_mark_used
 from tests.conftest import auth_headers
 from tests.factories import make_api_key, make_item
 
@@ -39,14 +40,6 @@ class ApiKeyStorageTests:
         assert api_key_find(raw_key=raw_key) == api_key
         assert api_key_find(raw_key=raw_key.swapcase()) is None
         assert api_key_find(raw_key=raw_key + "x") is None
-
-    def test_paste_values_cover_each_enabled_style(self, settings):
-        settings.API_AUTH_STYLES = ["basic", "custom"]
-        values = gpt_auth_values("gpta_KEY")
-        assert values == {
-            "basic": "Auth type: API Key, Basic. API Key: Z3B0YV9LRVk=",
-            "custom": "Auth type: API Key, Custom, header name api-key. API Key: gpta_KEY",
-        }
 
 
 class LastUsedTests:

@@ -30,16 +30,19 @@ def errors_of(response) -> str:
 
 class GptClientAdminTests:
     def test_adding_a_client_shows_its_secret_once_with_paste_values(self, admin_client):
-        response = admin_client.post(
+        added = admin_client.post(
             ADD,
             {"name": "Recipe GPT", "redirect_uris": f"https://chat.openai.com/aip/{GPT_ID}/oauth/callback", "user": ""},
         )
+        assert added.status_code == HTTPStatus.FOUND  # POST-redirect-GET: a reload makes no second secret
+        response = admin_client.get(added["Location"])
         assert response.status_code == HTTPStatus.OK
         assert "no-store" in response["Cache-Control"]
         html = response.content.decode()
         application = Application.objects.get(name="Recipe GPT")
-        secret = code_by_id(html, "client-secret")
-        assert code_by_id(html, "client-id") == application.client_id
+        secret = code_by_id(html, "paste-client-secret")
+        assert html.count(secret) == 2  # shown once, and once in its Copy button
+        assert code_by_id(html, "paste-client-id") == application.client_id
         assert check_password(secret, application.client_secret)  # stored hashed
         assert application.client_type == Application.CLIENT_CONFIDENTIAL
         assert application.authorization_grant_type == Application.GRANT_AUTHORIZATION_CODE
@@ -57,10 +60,11 @@ class GptClientAdminTests:
         change_page = admin_client.get(change_url(application)).content.decode()
         assert secret not in change_page
         assert application.client_secret not in change_page
+        assert secret not in admin_client.get(added["Location"]).content.decode()  # reloaded: gone
 
     def test_a_client_may_be_added_before_the_gpt_shows_its_callback(self, admin_client):
         response = admin_client.post(ADD, {"name": "New GPT", "redirect_uris": "", "user": ""})
-        assert response.status_code == HTTPStatus.OK
+        assert response.status_code == HTTPStatus.FOUND
         assert Application.objects.get(name="New GPT").redirect_uris == ""
 
     def test_change_page_shows_the_paste_values(self, admin_client, settings):
@@ -75,7 +79,7 @@ class GptClientAdminTests:
             ("Scope", "items:read items:write"),
             ("Token Exchange Method", "Default (POST request)"),
         ]:
-            assert f'<th scope="row">{field}</th><td><code>{value}</code></td>' in html, field
+            assert code_by_id(html, "paste-" + field.lower().replace(" ", "-")) == value, field
 
     def test_editing_the_callback_registers_both_hosts(self, admin_client):
         application, _ = make_gpt_client(callback_urls=())
@@ -128,9 +132,10 @@ class GptClientAdminTests:
         response = admin_client.post(
             "/admin/oauth2_provider/application/",
             {"action": "issue_new_secret", "_selected_action": [application.pk]},
+            follow=True,
         )
         assert response.status_code == HTTPStatus.OK
-        new_secret = code_by_id(response.content.decode(), "client-secret")
+        new_secret = code_by_id(response.content.decode(), "paste-client-secret")
         application.refresh_from_db()
         assert check_password(new_secret, application.client_secret)
         assert not check_password(old_secret, application.client_secret)

@@ -3,8 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from oauthconsent.services import callback_urls_clean, gpt_paste_values
-from tests.factories import make_gpt_client
+from oauthconsent.callback_urls import callback_urls_clean
 
 GPT_ID = "g-A1b2C3d4E"
 
@@ -63,24 +62,3 @@ class CallbackUrlTests:
         with pytest.raises(ValidationError) as raised:
             callback_urls_clean(["http://a.example/cb", "https://ok.example/cb", "ftp://b.example/cb"])
         assert len(raised.value.messages) == 2
-
-
-@pytest.mark.django_db
-class PasteValuesTests:
-    def test_field_by_field_values_for_the_gpt_editor(self):
-        application, secret = make_gpt_client()
-        values = gpt_paste_values(application=application, base_url="https://gpt.example.com/", client_secret=secret)
-        assert values == {
-            "Client ID": application.client_id,
-            "Client Secret": secret,
-            "Authorization URL": "https://gpt.example.com/oauth/authorize/",
-            "Token URL": "https://gpt.example.com/oauth/token/",
-            "Scope": "items:read items:write",
-            "Token Exchange Method": "Default (POST request)",
-        }
-
-    def test_without_secret_or_base_url_it_says_so(self):
-        application, _ = make_gpt_client()
-        values = gpt_paste_values(application=application, base_url="")
-        assert values["Client Secret"] == "(shown once, when the client was created)"
-        assert values["Authorization URL"] == "https://YOUR-PUBLIC-HOST/oauth/authorize/"

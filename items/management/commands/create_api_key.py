@@ -6,20 +6,28 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from items.auth_styles import enabled_auth_styles
 from items.models import ApiKey
+from items.paste_values import paste_lines, paste_values
+from items.public_url import public_base_url
 from items.scopes import SCOPE_READ, SCOPE_WRITE, SCOPES
-from items.services import api_key_create, gpt_auth_values
+from items.services import api_key_create
 
 
 def print_api_key(command: BaseCommand, api_key: ApiKey, raw_key: str) -> None:
-    """The paste values for each GPT auth style, then the raw key alone on the last line."""
+    """The paste values for each enabled API-key style, then the raw key alone on the last line."""
     expiry = api_key.expires_at.isoformat() if api_key.expires_at else "never"
     command.stdout.write(
         f'API key "{api_key.name}" for {api_key.user.get_username()} (scopes: {api_key.scope}; expires: {expiry}).'
     )
     command.stdout.write("Paste into the GPT editor (Actions > Authentication):")
-    for value in gpt_auth_values(raw_key).values():
-        command.stdout.write(f"  {value}")
+    for style in enabled_auth_styles():
+        if style.uses_api_key:
+            command.stdout.write(f"  {style.label}:")
+            for line in paste_lines(
+                paste_values(style, base_url=public_base_url(None), raw_key=raw_key), indent="    "
+            ):
+                command.stdout.write(line)
     command.stdout.write("It is shown only now (stored hashed). The key:")
     command.stdout.write(raw_key)
 

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
-from oauthconsent.services import EXAMPLE_CALLBACK, gpt_client_create, gpt_paste_values
+from items.auth_styles import AUTH_STYLES
+from items.conf import conf
+from items.paste_values import paste_lines, paste_values
+from items.public_url import public_base_url
+from oauthconsent.callback_urls import EXAMPLE_CALLBACK
+from oauthconsent.services import gpt_client_create
 
 
 class Command(BaseCommand):
@@ -25,14 +29,10 @@ class Command(BaseCommand):
             "A GPT callback is registered on both chatgpt.com and chat.openai.com.",
         )
         parser.add_argument("--user", help="Username of the person responsible for this GPT (optional).")
-        parser.add_argument(
-            "--base-url",
-            default=settings.PUBLIC_BASE_URL,
-            help="The public https address of this server (default: PUBLIC_BASE_URL).",
-        )
+        parser.add_argument("--base-url", help="The public https address of this server (default: PUBLIC_BASE_URL).")
 
     def handle(
-        self, *args: object, name: str, callback: list[str], user: str | None, base_url: str, **options: object
+        self, *args: object, name: str, callback: list[str], user: str | None, base_url: str | None, **options: object
     ) -> None:
         owner = None
         if user:
@@ -45,16 +45,19 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
 
+        configured = bool(base_url or conf.PUBLIC_BASE_URL)
+        base_url = (base_url or public_base_url(None)).rstrip("/")
         self.stdout.write(f"client_id: {application.client_id}")
         self.stdout.write(f"client_secret: {client_secret}")
         self.stdout.write("The secret is shown only now (it is stored hashed).")
         self.stdout.write("")
         self.stdout.write("Paste into the GPT editor (Actions > Authentication > OAuth):")
-        for field, value in gpt_paste_values(
-            application=application, base_url=base_url, client_secret=client_secret
-        ).items():
-            self.stdout.write(f"  {field}: {value}")
-        if not base_url:
+        values = paste_values(
+            AUTH_STYLES["oauth"], base_url=base_url, application=application, client_secret=client_secret
+        )
+        for line in paste_lines(values):
+            self.stdout.write(line)
+        if not configured:
             self.stdout.write("  (Set PUBLIC_BASE_URL, or pass --base-url, to the https address ChatGPT reaches.)")
         self.stdout.write("")
         change_path = reverse("admin:oauth2_provider_application_change", args=[application.pk])
@@ -66,5 +69,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 "No callback URL yet. Save the Action in the GPT editor: it then shows a Callback URL "
                 f"({EXAMPLE_CALLBACK}). Paste it into this client's Callback URLs in the admin: "
-                f"{(base_url or '').rstrip('/')}{change_path}"
+                f"{base_url}{change_path}"
             )

@@ -1,27 +1,29 @@
-"""The one answer to "where does ChatGPT reach this server?", for the schema, OAuth and setup pages."""
+"""The one answer to "where does ChatGPT reach this server?", for the schema, OAuth pages, setup and MCP."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.http.request import split_domain_port
 from django.urls import reverse
 from rest_framework.request import Request
+
+from items.conf import conf
 
 # Where the server is when neither PUBLIC_BASE_URL nor a request says (`manage.py spectacular`, checks).
 LOCAL_BASE_URL = "http://127.0.0.1:8000"
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 
 
-def public_base_url(request: HttpRequest | Request | None = None) -> str:
+def public_base_url(request: HttpRequest | Request | None) -> str:
     """The URL ChatGPT reaches this server at, without a trailing slash.
 
     PUBLIC_BASE_URL when set (a tunnel sets it), else the request's own host as https (ChatGPT
     only calls https; a proxy in front terminates TLS), else LOCAL_BASE_URL. Loopback hosts keep
-    http, so that /api/docs/ can try requests against a local `runserver`.
+    http, so that /api/docs/ can try requests against a local `runserver`. Callers without a
+    request (commands, checks) pass None.
     """
-    if settings.PUBLIC_BASE_URL:
-        return settings.PUBLIC_BASE_URL.rstrip("/")
+    if conf.PUBLIC_BASE_URL:
+        return conf.PUBLIC_BASE_URL
     if request is None:
         return LOCAL_BASE_URL
     host = request.get_host()

@@ -1,4 +1,4 @@
-// Copy buttons of the GPT Action setup page: <button data-copy="text">.
+// Copy buttons of the pages that show paste values (setup page, shown-once pages): <button data-copy="text">.
 "use strict";
 
 function copyText(text) {

@@ -1,0 +1,125 @@
+"""What a GPT builder pastes into the GPT editor for the whole Action, and the privacy policy's default text.
+
+`action_setup` (the command), the admin's setup page and `manage.py tunnel` call these in-process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.checks import CheckMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from oauth2_provider.models import AbstractApplication
+from oauth2_provider.settings import oauth2_settings
+
+from gptsetup.checks import lint_action
+from gptsetup.selectors import action_schema
+from items.auth_styles import AuthStyle, enabled_auth_styles
+from items.paste_values import PasteValue, paste_lines, paste_values
+from oauthconsent.selectors import gpt_clients
+
+REGISTER_CLIENT_COMMAND = "python manage.py register_gpt_client --name 'My GPT'"
+
+
+@dataclass(frozen=True)
+class ActionSetup:
+    base_url: str
+    base_url_configured: bool  # False: base_url is a local fallback ChatGPT cannot reach
+    style: AuthStyle
+    schema_url: str
+    privacy_url: str
+    auth_values: list[PasteValue]
+    notes: list[str] = field(default_factory=list)
+
+
+def action_setup(
+    *, style: AuthStyle, base_url: str, base_url_configured: bool, application: AbstractApplication | None = None
+) -> ActionSetup:
+    """Everything to paste into the GPT editor for one auth style, on base_url."""
+    notes = []
+    if not style.uses_api_key:
+        notes.append(
+            _(
+                "After saving the Action, the editor shows a callback URL "
+                "(https://chatgpt.com/aip/g-…/oauth/callback): add it to the client's redirect URIs in the admin."
+            )
+        )
+    return ActionSetup(
+        base_url=base_url,
+        base_url_configured=base_url_configured,
+        style=style,
+        schema_url=f"{base_url}{reverse('schema')}?auth={style.name}",
+        privacy_url=base_url + reverse("privacy"),
+        auth_values=paste_values(style, base_url=base_url, application=application),
+        notes=notes,
+    )
+
+
+def clients_hint(clients: list[AbstractApplication], known: str, none: str) -> str:
+    if clients:
+        return known + "; ".join(f"{client.client_id} ({client.name or 'no name'})" for client in clients) + "."
+    return none + f"create one with `{REGISTER_CLIENT_COMMAND}`."
+
+
+def setup_lines(setup: ActionSetup) -> list[str]:
+    """The setup for a terminal: schema URL, authentication fields, privacy policy URL, notes, other styles."""
+    lines = []
+    if not setup.base_url_configured:
+        lines.append(
+            f"PUBLIC_BASE_URL is not set: the values below use {setup.base_url}, which ChatGPT cannot "
+            "reach. Run `python manage.py tunnel`, or set PUBLIC_BASE_URL=https://your.domain."
+        )
+    lines += [
+        f"GPT Action setup for {setup.base_url}",
+        "In the GPT editor: Configure > Actions > Create new action.",
+        "",
+        "Schema (Import from URL):",
+        f"  {setup.schema_url}",
+        "",
+        f"Authentication: {setup.style.label}",
+        *paste_lines(setup.auth_values),
+        "",
+        "Privacy policy URL:",
+        f"  {setup.privacy_url}",
+    ]
+    for note in setup.notes:
+        lines += ["", note]
+    others = [style for style in enabled_auth_styles() if style != setup.style]
+    if others:
+        lines += [
+            "",
+            "Other auth types: " + ", ".join(f"--auth {style.name} ({style.label})" for style in others) + ".",
+        ]
+    return lines
+
+
+def lint_lines(messages: list[CheckMessage]) -> list[str]:
+    if not messages:
+        return ["GPT Action lint: no problems."]
+    lines = [f"GPT Action lint: {len(messages)} warning(s)."]
+    for message in messages:
+        lines.append(f"  {message.id}: {message.msg}")
+        if message.hint:
+            lines.append(f"    Fix: {message.hint}")
+    return lines
+
+
+def setup_report(*, base_url: str) -> str:
+    """What `manage.py action_setup` prints by default, for a server public at base_url (the tunnel's)."""
+    styles = enabled_auth_styles()
+    if not styles:
+        return "API_AUTH_STYLES enables no auth style: set it to some of bearer,basic,custom,oauth."
+    setup = action_setup(style=styles[0], base_url=base_url, base_url_configured=True)
+    lines = setup_lines(setup)
+    if not setup.style.uses_api_key:
+        lines += ["", clients_hint(gpt_clients(), "Choose a client with --client: ", "No OAuth client yet: ")]
+    lines += ["", *lint_lines(lint_action(action_schema(None), public_url=base_url))]
+    return "\n".join(lines)
+
+
+def default_privacy_text() -> str:
+    """What /privacy/ says until an admin writes a policy of their own (the admin's add form starts from it)."""
+    seconds = oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS
+    return render_to_string("gptsetup/privacy_default.txt", {"hours": f"{seconds / 3600:g}"}).strip() + "\n"
