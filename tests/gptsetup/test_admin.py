@@ -13,11 +13,10 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from gptsetup.models import PrivacyPolicy
 from gptsetup.services import default_privacy_text
-from tests.browser import ARTIFACTS, launch_chromium
-from tests.factories import make_gpt_client, make_user
+from tests.factories import PASSWORD, make_gpt_client, make_user
+from tests.helpers.browser import ARTIFACTS, launch_chromium
 
 SETUP_URL = "/admin/gptsetup/gptactionsetup/"
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture

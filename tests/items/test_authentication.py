@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from items.services import api_key_revoke
-from tests.conftest import auth_headers
 from tests.factories import make_api_key, make_item, make_user
+from tests.helpers.api import auth_headers
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from items.models import ApiKey, Item
-from tests.conftest import auth_headers
+from tests.helpers.api import auth_headers
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 
 from items.models import Item
 from items.scopes import SCOPE_READ, SCOPE_WRITE
-from tests.conftest import auth_headers
 from tests.factories import make_api_key, make_item, make_user
+from tests.helpers.api import auth_headers
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from items.models import ApiKey, Item
 from items.services import api_key_create, api_key_find, api_key_mark_used, gpt_auth_values
-from tests.conftest import auth_headers
 from tests.factories import make_api_key, make_item
+from tests.helpers.api import auth_headers
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from oauthlib.oauth2 import InvalidGrantError
 
 from oauthconsent.services import gpt_client_create
 from tests.factories import make_item
-from tests.oauthconsent.conftest import GPT_CALLBACK, query_of
+from tests.helpers.oauth import GPT_CALLBACK, query_of
 
 TOKEN_FIELDS = {"access_token", "token_type", "expires_in", "refresh_token", "scope"}
 
