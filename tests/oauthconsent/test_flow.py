@@ -15,8 +15,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 from oauthlib.oauth2 import InvalidGrantError
 
-from oauthconsent.services import gpt_client_create
-from tests.factories import make_item
+from tests.factories import make_gpt_client, make_item
 from tests.helpers.oauth import GPT_CALLBACK, query_of
 
 TOKEN_FIELDS = {"access_token", "token_type", "expires_in", "refresh_token", "scope"}
@@ -272,7 +271,7 @@ class StorageTests:
         oauth = gpt.session()
         callback = browser.authorize(oauth.authorization_url(gpt.authorization_url)[0])
         token = oauth.fetch_token(gpt.token_url, authorization_response=callback, client_secret=gpt.client_secret)
-        other, other_secret = gpt_client_create(name="Other GPT", callback_urls=[GPT_CALLBACK])
+        other, other_secret = make_gpt_client("Other GPT", callback_urls=(GPT_CALLBACK,))
 
         def introspect(client_id: str, secret: str) -> dict:
             response = requests.post(
