@@ -87,7 +87,9 @@ class QueryCostTests:
 
     def test_wrong_key_costs_no_query_when_malformed(self, api):
         with CaptureQueriesContext(connection) as queries:
-            api.get("/items/", HTTP_API_KEY="not-a-key")
+            response = api.get("/items/", HTTP_API_KEY="not-a-key")
+        assert response.status_code == HTTPStatus.UNAUTHORIZED
+        assert response.json() == {"detail": "Invalid API key."}
         assert len(queries) == 0
 
 

@@ -16,7 +16,7 @@ from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 from oauthlib.oauth2 import InvalidGrantError
 
 from tests.factories import make_gpt_client, make_item
-from tests.helpers.oauth import GPT_CALLBACK, query_of
+from tests.helpers.oauth import GPT_CALLBACK, forms_of, query_of
 
 TOKEN_FIELDS = {"access_token", "token_type", "expires_in", "refresh_token", "scope"}
 
@@ -195,9 +195,16 @@ class AuthorizationCodeFlowTests:
 
     def test_returning_user_is_asked_again_when_the_setting_says_so(self, gpt, alice, browser, settings):
         settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "REQUEST_APPROVAL_PROMPT": "force"}
-        for _ in range(2):
-            authorization_url = gpt.session().authorization_url(gpt.authorization_url)[0]
-            assert browser.authorize(authorization_url, allow=None) == ""  # the consent page, no redirect
+        # Returning means holding a token: without one the consent page comes whatever the setting says.
+        oauth = gpt.session()
+        oauth.fetch_token(
+            gpt.token_url,
+            authorization_response=browser.authorize(oauth.authorization_url(gpt.authorization_url)[0]),
+            client_secret=gpt.client_secret,
+        )
+        response = browser.get(gpt.session().authorization_url(gpt.authorization_url)[0])
+        assert response.status_code == HTTPStatus.OK  # the consent page, no redirect
+        assert "allow" in forms_of(response.text)[-1]["buttons"]
 
 
 class PkceTests:
