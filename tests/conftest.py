@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -10,20 +9,19 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from tests.factories import make_api_key, make_user
+from tests.helpers.api import auth_headers
 
 
-def auth_headers(style: str, raw_key: str) -> dict[str, str]:
-    """Request headers (test-client form) carrying raw_key in one GPT auth style."""
-    if style == "basic":
-        return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(raw_key.encode()).decode()}
-    if style == "bearer":
-        return {"HTTP_AUTHORIZATION": f"Bearer {raw_key}"}
-    if style == "custom":
-        return {"HTTP_API_KEY": raw_key}
-    raise ValueError(style)
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Settings) -> None:
+    # Every made user and GPT client secret is hashed; PBKDF2's many rounds would make the suite crawl,
+    # and what the tests check about stored secrets holds for any hasher (identify_hasher, check_password).
+    # A fixture, not a switch in config/settings.py: settings must not know whether a test is running.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

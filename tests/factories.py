@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
+import secrets
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+from oauth2_provider.models import AbstractAccessToken, AbstractApplication, get_access_token_model
 
+from gptsetup.models import PrivacyPolicy
 from items.models import ApiKey, Item
 from items.scopes import SCOPE_READ, SCOPE_WRITE
 from items.services import api_key_create
 from oauthconsent.services import gpt_client_create
 
+PASSWORD = "correct horse battery"  # every made user's, unless a test gives another
+
 _numbers = itertools.count(1)
 
 
-def make_user(username: str | None = None, *, password: str = "correct horse battery", **fields: object):
+def make_user(username: str | None = None, *, password: str = PASSWORD, **fields: object) -> AbstractBaseUser:
     username = username or f"user{next(_numbers)}"
     return get_user_model().objects.create_user(username=username, password=password, **fields)
 
@@ -40,6 +46,29 @@ def make_api_key(
 
 def make_gpt_client(
     name: str = "Recipe GPT", *, callback_urls: tuple[str, ...] = ("https://chatgpt.com/aip/g-test123/oauth/callback",)
-):
+) -> tuple[AbstractApplication, str]:
     """A confidential authorization-code GPT client and its raw secret."""
     return gpt_client_create(name=name, callback_urls=callback_urls)
+
+
+def make_access_token(
+    user: AbstractBaseUser | None = None,
+    *,
+    scope: str = f"{SCOPE_READ} {SCOPE_WRITE}",
+    expires_in: int = 3600,
+    application: AbstractApplication | None = None,
+) -> tuple[AbstractAccessToken, str]:
+    """An OAuth access token issued to user without running the flow, and its raw value."""
+    raw_token = f"oauth-token-{secrets.token_urlsafe(16)}"
+    access_token = get_access_token_model().objects.create(
+        user=user or make_user(),
+        token=raw_token,
+        scope=scope,
+        expires=timezone.now() + timedelta(seconds=expires_in),
+        application=application,
+    )
+    return access_token, raw_token
+
+
+def make_privacy_policy(text: str = "We keep only what the API needs.") -> PrivacyPolicy:
+    return PrivacyPolicy.objects.create(text=text)

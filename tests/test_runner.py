@@ -16,12 +16,16 @@ def manage_test(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_manage_py_test_runs_the_pytest_suite():
+def test_manage_py_test_runs_the_pytest_suite() -> None:
     result = manage_test("tests/items/test_commands.py", "-k", "unknown_user")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
 
 
-def test_manage_py_test_reports_failure():
-    result = manage_test("tests/items/test_commands.py::NoSuchTests")
-    assert result.returncode != 0
+def test_manage_py_test_reports_failure(tmp_path: Path) -> None:
+    # A test that really fails: a crash, a usage error or "no tests ran" exit non-zero too, but not with 1.
+    failing = tmp_path / "test_fails.py"
+    failing.write_text("def test_fails():\n    assert 1 == 2\n")
+    result = manage_test(str(failing))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 failed" in result.stdout

@@ -11,13 +11,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from oauth2_provider.models import Application
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from gptsetup.models import PrivacyPolicy
 from gptsetup.presentation import default_privacy_text
-from tests.browser import ARTIFACTS, launch_chromium
-from tests.factories import make_gpt_client, make_user
+from tests.factories import PASSWORD, make_gpt_client, make_privacy_policy, make_user
+from tests.helpers.browser import ARTIFACTS, launch_chromium
 
 SETUP_URL = "/admin/gptsetup/gptactionsetup/"
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -86,7 +84,7 @@ class PrivacyPolicyAdminTests:
         assert "Our own policy." in admin_client.get("/privacy/").content.decode()
 
     def test_only_one_policy(self, admin_client):
-        PrivacyPolicy.objects.create(text=default_privacy_text())
+        make_privacy_policy(default_privacy_text())
         assert admin_client.get("/admin/gptsetup/privacypolicy/add/").status_code == HTTPStatus.FORBIDDEN
 
 

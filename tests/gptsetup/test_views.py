@@ -8,7 +8,7 @@ from http import HTTPStatus
 import pytest
 from django.test import Client
 
-from gptsetup.models import PrivacyPolicy
+from tests.factories import make_privacy_policy
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ class PrivacyPolicyPageTests:
         assert client.get("/privacy/", follow=False).status_code == HTTPStatus.OK
 
     def test_shows_the_policy_written_in_the_admin(self, client):
-        PrivacyPolicy.objects.create(text="We keep <b>nothing</b>.\n\nContact: https://example.com/contact")
+        make_privacy_policy("We keep <b>nothing</b>.\n\nContact: https://example.com/contact")
         text = client.get("/privacy/").content.decode()
         assert "<p>We keep &lt;b&gt;nothing&lt;/b&gt;.</p>" in text
         assert '<a href="https://example.com/contact" rel="nofollow">https://example.com/contact</a>' in text

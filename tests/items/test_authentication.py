@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from items.services import api_key_revoke
-from tests.conftest import auth_headers
-from tests.factories import make_api_key, make_item, make_user
+from tests.factories import make_access_token, make_api_key, make_item, make_user
+from tests.helpers.api import auth_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -147,33 +147,21 @@ class StyleSettingTests:
 class OAuthTokenTests:
     """OAuth access tokens ride the same Bearer header; the key prefix tells them apart."""
 
-    def make_token(self, user, scope="items:read items:write", expires_in=3600):
-        from oauth2_provider.models import AccessToken
-
-        return AccessToken.objects.create(
-            user=user,
-            token=f"oauth-token-{user.pk}",
-            scope=scope,
-            expires=timezone.now() + timedelta(seconds=expires_in),
-        )
-
     def test_access_token_acts_as_its_user(self, api, user):
         make_item(user, name="Mine")
-        token = self.make_token(user)
-        response = api.get("/items/", HTTP_AUTHORIZATION=f"Bearer {token.token}")
+        _, token = make_access_token(user)
+        response = api.get("/items/", HTTP_AUTHORIZATION=f"Bearer {token}")
         assert response.status_code == HTTPStatus.OK
         assert [i["name"] for i in response.json()["results"]] == ["Mine"]
 
     def test_read_only_token_cannot_write(self, api, user):
-        token = self.make_token(user, scope="items:read")
-        response = api.post(
-            "/items/", {"name": "x", "price": 1}, format="json", HTTP_AUTHORIZATION=f"Bearer {token.token}"
-        )
+        _, token = make_access_token(user, scope="items:read")
+        response = api.post("/items/", {"name": "x", "price": 1}, format="json", HTTP_AUTHORIZATION=f"Bearer {token}")
         assert response.status_code == HTTPStatus.FORBIDDEN
 
     def test_expired_token_returns_401_naming_invalid_token(self, api, user):
-        token = self.make_token(user, expires_in=-1)
-        response = api.get("/items/", HTTP_AUTHORIZATION=f"Bearer {token.token}")
+        _, token = make_access_token(user, expires_in=-1)
+        response = api.get("/items/", HTTP_AUTHORIZATION=f"Bearer {token}")
         assert response.status_code == HTTPStatus.UNAUTHORIZED
         assert 'error="invalid_token"' in response["WWW-Authenticate"]
         assert response["WWW-Authenticate"].startswith('Bearer realm="api"')

@@ -2,14 +2,16 @@ from __future__ import annotations
 
 import base64
 import io
+from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from items.models import ApiKey, Item
-from tests.conftest import auth_headers
+from tests.helpers.api import auth_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +37,7 @@ class CreateApiKeyTests:
         run("create_api_key", "alice", "--scope", "items:read", "--expires-days", "7")
         api_key = ApiKey.objects.get()
         assert api_key.scopes == {"items:read"}
-        assert api_key.expires_at is not None
+        assert timedelta(days=7) - timedelta(minutes=1) < api_key.expires_at - timezone.now() <= timedelta(days=7)
 
     def test_unknown_user_is_a_clear_error(self):
         with pytest.raises(CommandError, match="No user named 'nobody'"):

@@ -21,8 +21,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import auth_headers
 from tests.factories import make_api_key, make_item
+from tests.helpers.api import auth_headers
 
 EXAMPLES_PER_OPERATION = 8
 # Conformance, not strictness: schemathesis' negative_data_rejection and positive_data_acceptance are left out.

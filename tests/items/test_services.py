@@ -12,8 +12,8 @@ from django.utils import timezone
 from items.models import ApiKey, Item
 from items.selectors import api_key_find
 from items.services import api_key_create, api_key_mark_used
-from tests.conftest import auth_headers
 from tests.factories import make_api_key, make_item
+from tests.helpers.api import auth_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,9 @@ class QueryCostTests:
 
     def test_wrong_key_costs_no_query_when_malformed(self, api):
         with CaptureQueriesContext(connection) as queries:
-            api.get("/items/", HTTP_API_KEY="not-a-key")
+            response = api.get("/items/", HTTP_API_KEY="not-a-key")
+        assert response.status_code == HTTPStatus.UNAUTHORIZED
+        assert response.json() == {"detail": "Invalid API key."}
         assert len(queries) == 0
 
 

@@ -15,8 +15,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import auth_headers
 from tests.factories import make_api_key, make_user
+from tests.helpers.api import auth_headers
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_gpt_client, make_item
-from tests.oauthconsent.conftest import connect
+from tests.helpers.oauth import connect
 
 pytestmark = pytest.mark.django_db
 

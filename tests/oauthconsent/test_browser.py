@@ -13,9 +13,9 @@ import requests
 from oauth2_provider.models import Application
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.browser import ARTIFACTS, launch_chromium
 from tests.factories import make_gpt_client, make_user
-from tests.oauthconsent.conftest import PASSWORD, query_of
+from tests.helpers.browser import ARTIFACTS, launch_chromium
+from tests.helpers.oauth import PASSWORD, query_of
 
 TIMEOUT_MS = 10_000
 

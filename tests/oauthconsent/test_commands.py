@@ -10,7 +10,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 
 from tests.factories import make_gpt_client, make_user
-from tests.oauthconsent.conftest import GPT_CALLBACK, connect
+from tests.helpers.oauth import GPT_CALLBACK, connect
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,8 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 from oauthlib.oauth2 import InvalidGrantError
 
-from oauthconsent.services import gpt_client_create
-from tests.factories import make_item
-from tests.oauthconsent.conftest import GPT_CALLBACK, query_of
+from tests.factories import make_gpt_client, make_item
+from tests.helpers.oauth import GPT_CALLBACK, forms_of, query_of
 
 TOKEN_FIELDS = {"access_token", "token_type", "expires_in", "refresh_token", "scope"}
 
@@ -196,9 +195,16 @@ class AuthorizationCodeFlowTests:
 
     def test_returning_user_is_asked_again_when_the_setting_says_so(self, gpt, alice, browser, settings):
         settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "REQUEST_APPROVAL_PROMPT": "force"}
-        for _ in range(2):
-            authorization_url = gpt.session().authorization_url(gpt.authorization_url)[0]
-            assert browser.authorize(authorization_url, allow=None) == ""  # the consent page, no redirect
+        # Returning means holding a token: without one the consent page comes whatever the setting says.
+        oauth = gpt.session()
+        oauth.fetch_token(
+            gpt.token_url,
+            authorization_response=browser.authorize(oauth.authorization_url(gpt.authorization_url)[0]),
+            client_secret=gpt.client_secret,
+        )
+        response = browser.get(gpt.session().authorization_url(gpt.authorization_url)[0])
+        assert response.status_code == HTTPStatus.OK  # the consent page, no redirect
+        assert "allow" in forms_of(response.text)[-1]["buttons"]
 
 
 class PkceTests:
@@ -272,7 +278,7 @@ class StorageTests:
         oauth = gpt.session()
         callback = browser.authorize(oauth.authorization_url(gpt.authorization_url)[0])
         token = oauth.fetch_token(gpt.token_url, authorization_response=callback, client_secret=gpt.client_secret)
-        other, other_secret = gpt_client_create(name="Other GPT", callback_urls=[GPT_CALLBACK])
+        other, other_secret = make_gpt_client("Other GPT", callback_urls=(GPT_CALLBACK,))
 
         def introspect(client_id: str, secret: str) -> dict:
             response = requests.post(

@@ -11,7 +11,7 @@ from django.test import Client
 from oauth2_provider.models import AccessToken, RefreshToken
 
 from tests.factories import make_gpt_client, make_user
-from tests.oauthconsent.conftest import GPT_CALLBACK, connect, forms_of
+from tests.helpers.oauth import GPT_CALLBACK, connect, forms_of
 
 pytestmark = pytest.mark.django_db
 

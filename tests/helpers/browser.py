@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, Playwright
 
 CHROMIUM = "/usr/bin/chromium"
 # Screenshots for people to look at; git-ignored.
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 # Without the background-networking flags Chromium tries to reach Google's hosts, which this
 # machine's closed network refuses.
