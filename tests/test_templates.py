@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import translation
 
 from tests.factories import make_gpt_client
-from tests.oauthconsent.conftest import GPT_CALLBACK, forms_of
+from tests.helpers.oauth import GPT_CALLBACK, forms_of
 
 pytestmark = pytest.mark.django_db
 

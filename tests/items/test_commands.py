@@ -29,7 +29,7 @@ class CreateApiKeyTests:
         assert raw_key.startswith("gpta_")
         text = "\n".join(lines)
         assert base64.b64encode(raw_key.encode()).decode() in text
-        assert "Custom, header name api-key" in text
+        assert "Custom Header Name: api-key" in text
         assert ApiKey.objects.get().name == "My GPT"
         assert api.get("/items/", **auth_headers("basic", raw_key)).status_code == HTTPStatus.OK
 

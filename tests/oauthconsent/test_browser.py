@@ -135,7 +135,7 @@ class BrowserFlowTests:
         page.locator("input[name=password]").fill(PASSWORD)
         page.locator("input[type=submit]").click()
         page.wait_for_selector("textarea[name=redirect_uris]")
-        assert application.client_id in page.inner_text(".gpt-paste-values")
+        assert application.client_id in page.inner_text(".paste-values")
         page.locator("textarea[name=redirect_uris]").fill(new_callback)
         page.screenshot(path=ARTIFACTS / "admin-gpt-client.png", full_page=True)
         page.locator("input[name=_continue]").click()
