@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from tests.factories import make_gpt_client
 
@@ -55,6 +56,13 @@ class ActionSetupTests:
     def test_oauth_without_any_client_says_how_to_make_one(self, public_url):
         out = action_setup("--auth", "oauth")
         assert "No OAuth client yet: create one with `python manage.py register_gpt_client --name 'My GPT'`." in out
+
+    def test_instructions_in_chinese_are_bracketed_once(self, public_url):
+        # The translation has full-width brackets of its own no more: the layout adds one pair.
+        with translation.override("zh-hans"):
+            out = action_setup("--auth", "oauth")
+        assert "  Client ID:             (见下方的 GPT 客户端)\n" in out
+        assert "（" not in out  # noqa: RUF001
 
     def test_unknown_client_is_an_error_naming_the_known_ones(self, public_url):
         client = make_gpt_client()[0]

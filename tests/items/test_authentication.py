@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import base64
+import re
 from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from items.services import api_key_revoke
@@ -165,3 +168,29 @@ class OAuthTokenTests:
         assert response.status_code == HTTPStatus.UNAUTHORIZED
         assert 'error="invalid_token"' in response["WWW-Authenticate"]
         assert response["WWW-Authenticate"].startswith('Bearer realm="api"')
+
+    @pytest.mark.parametrize("styles", [["oauth", "custom"], ["custom", "oauth"], ["basic", "bearer", "oauth"]])
+    def test_refused_token_gets_invalid_token_whichever_style_comes_first(self, api, user, settings, styles):
+        settings.API_AUTH_STYLES = styles
+        _, token = make_access_token(user, expires_in=-1)
+        response = api.get("/items/", HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert response.status_code == HTTPStatus.UNAUTHORIZED
+        challenge = response["WWW-Authenticate"]
+        assert challenge.startswith('Bearer realm="api"') and 'error="invalid_token"' in challenge
+
+    def test_without_credentials_the_first_listed_style_names_the_challenge(self, api, settings):
+        settings.API_AUTH_STYLES = ["oauth", "custom"]
+        assert api.get("/items/")["WWW-Authenticate"] == 'Bearer realm="api"'
+
+    def test_oauth_first_costs_key_users_no_token_lookup(self, api, raw_key, settings):
+        settings.API_AUTH_STYLES = ["oauth", "bearer"]
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get("/items/", HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+        assert response.status_code == HTTPStatus.OK
+        assert not [query for query in queries.captured_queries if "oauth2_provider_accesstoken" in query["sql"]]
+
+    def test_error_description_is_quoted_in_the_challenge(self, api, user, settings):
+        _, token = make_access_token(user, expires_in=-1)
+        challenge = api.get("/items/", HTTP_AUTHORIZATION=f"Bearer {token}")["WWW-Authenticate"]
+        # DOT's builder: comma-separated quoted-string parameters (RFC 9110), with quotes escaped.
+        assert re.fullmatch(r'Bearer (\w+="([^"\\]|\\.)*")(,\w+="([^"\\]|\\.)*")*', challenge), challenge
