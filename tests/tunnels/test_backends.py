@@ -14,17 +14,11 @@ from urllib.request import urlopen
 import pytest
 from pyngrok import process
 
-from tests.tunnels.helpers import STANDIN, agent_state, processes_mentioning, through_edge
-from tunnels.backends import (
-    AgentError,
-    AgentNotFoundError,
-    DomainNotReservedError,
-    InMemoryBackend,
-    MissingAuthTokenError,
-    PyngrokBackend,
-    default_ngrok_path,
-    get_backend,
-)
+from tests.helpers.tunnels import STANDIN, agent_state, processes_mentioning, through_edge
+from tunnels.backends import get_backend
+from tunnels.backends.base import AgentError, AgentNotFoundError, DomainNotReservedError, MissingAuthTokenError
+from tunnels.backends.locmem import InMemoryBackend
+from tunnels.backends.ngrok import PyngrokBackend, default_ngrok_path
 
 RANDOM_URL = r"https://[0-9a-f]{12}\.ngrok-free\.app"
 
@@ -87,7 +81,7 @@ class TunnelBackendContractTests:
 
 class GetBackendTests:
     def test_setting_picks_the_backend(self, settings):
-        settings.TUNNELS_BACKEND = "tunnels.backends.InMemoryBackend"
+        settings.TUNNELS_BACKEND = "tunnels.backends.locmem.InMemoryBackend"
         assert isinstance(get_backend(), InMemoryBackend)
 
     def test_default_is_pyngrok_with_settings_passed_explicitly(self, ngrok_settings):

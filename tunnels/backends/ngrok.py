@@ -1,109 +1,32 @@
-"""The tunnel seam: a public https URL for a local port, chosen by TUNNELS_BACKEND as EMAIL_BACKEND is.
-
-Only this module imports pyngrok, and only `manage.py tunnel` opens tunnels (never AppConfig.ready()).
-Every error is a TunnelError whose message is one line a person can act on.
-"""
+"""ngrok through pyngrok, and ngrok's errors said in one line. The only module that imports pyngrok."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-import secrets
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
 
-from django.utils.module_loading import import_string
 from pyngrok import conf as pyngrok_conf
 from pyngrok import ngrok, process
 from pyngrok.conf import PyngrokConfig
 from pyngrok.exception import PyngrokError, PyngrokNgrokError, PyngrokNgrokHTTPError, PyngrokNgrokURLError
 from pyngrok.process import NgrokProcess
 
-from tunnels.conf import conf
+from tunnels.backends.base import (
+    AgentError,
+    AgentNotFoundError,
+    DomainNotReservedError,
+    MissingAuthTokenError,
+    Tunnel,
+    TunnelError,
+)
+from tunnels.conf import DOMAINS_PAGE, conf
 
 AUTHTOKEN_PAGE = "https://dashboard.ngrok.com/get-started/your-authtoken"
-DOMAINS_PAGE = "https://dashboard.ngrok.com/domains"
 DOWNLOAD_PAGE = "https://ngrok.com/download"
 ERROR_CODE = re.compile(r"ERR_NGROK_\d+")
-
-
-@dataclass(frozen=True)
-class Tunnel:
-    public_url: str
-    upstream: str
-
-
-class TunnelError(Exception):
-    """A tunnel could not be opened or kept open; the message says what to do."""
-
-
-class MissingAuthTokenError(TunnelError):
-    pass
-
-
-class AgentNotFoundError(TunnelError):
-    pass
-
-
-class AgentError(TunnelError):
-    """The ngrok agent did not start, refused, or stopped."""
-
-
-class DomainNotReservedError(TunnelError):
-    pass
-
-
-class TunnelBackend(Protocol):
-    def open(self, port: int, domain: str | None = None) -> str:
-        """Open an https tunnel to 127.0.0.1:port (on the reserved domain, if given); return its public URL."""
-        ...
-
-    def close(self, public_url: str) -> None:
-        """Close the tunnel; closing one that is not open does nothing."""
-        ...
-
-    def status(self) -> list[Tunnel]:
-        """The tunnels open now; raises AgentError if the agent that served them has stopped."""
-        ...
-
-    def stop(self) -> None:
-        """Close every tunnel and stop the agent."""
-        ...
-
-
-def get_backend(path: str | None = None, **kwargs: Any) -> TunnelBackend:
-    return import_string(path or conf.TUNNELS_BACKEND)(**kwargs)
-
-
-class InMemoryBackend:
-    """Tunnels that exist only in this process, for unit tests (the locmem email backend of tunnels).
-
-    Instances share one table, as every PyngrokBackend in a process shares one agent.
-    """
-
-    _tunnels: ClassVar[dict[str, Tunnel]] = {}
-
-    def __init__(self, **kwargs: Any) -> None:
-        pass
-
-    def open(self, port: int, domain: str | None = None) -> str:
-        public_url = f"https://{domain or secrets.token_hex(6) + '.ngrok-free.app'}"
-        if public_url in self._tunnels:
-            raise AgentError(f"{public_url} is already online elsewhere; stop the other tunnel first (ERR_NGROK_334).")
-        self._tunnels[public_url] = Tunnel(public_url=public_url, upstream=f"http://127.0.0.1:{port}")
-        return public_url
-
-    def close(self, public_url: str) -> None:
-        self._tunnels.pop(public_url, None)
-
-    def status(self) -> list[Tunnel]:
-        return list(self._tunnels.values())
-
-    def stop(self) -> None:
-        self._tunnels.clear()
 
 
 def _is_pyngrok_script(path: Path) -> bool:
