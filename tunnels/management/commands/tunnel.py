@@ -6,8 +6,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from gptsetup.presentation import setup_report
 
+from gptsetup.presentation import setup_report
 from tunnels.backends import get_backend
 from tunnels.backends.base import TunnelError
 from tunnels.conf import HOSTNAME, conf, normalize_domain
