@@ -206,6 +206,16 @@ class PyngrokBackendTests:
         with pytest.raises(AgentError, match=r"stopped unexpectedly \(exit code 1\): session closed"):
             pyngrok_backend.status()
 
+    def test_agent_dying_during_a_status_request_is_an_agent_error_with_the_reason(self, pyngrok_backend, monkeypatch):
+        monkeypatch.setenv("FAKE_NGROK_DIE_AFTER", "0.3")
+        pyngrok_backend.open(8000)
+        deadline = time.monotonic() + 10
+
+        # Asked without pause, as a watch loop may ask just as the agent drops its connections and exits.
+        with pytest.raises(AgentError, match=r"stopped unexpectedly \(exit code 1\): session closed"):
+            while time.monotonic() < deadline:
+                pyngrok_backend.status()
+
     def test_stop_ends_the_agent(self, pyngrok_backend, state_file, tmp_path):
         pyngrok_backend.open(8000)
         assert processes_mentioning(str(tmp_path)) == [agent_state(state_file)["pid"]]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
 import subprocess
+import time
 from pathlib import Path
 
 from pyngrok import conf as pyngrok_conf
@@ -138,8 +140,14 @@ class PyngrokBackend:
             raise AgentError(f"the ngrok agent stopped unexpectedly{self._last_words(agent)}.")
         try:
             listing = ngrok.api_request(f"{agent.api_url}/api/endpoints", timeout=self.config.request_timeout)
-        except PyngrokError as exc:
-            raise AgentError(f"the ngrok agent does not answer on {agent.api_url} ({exc}).") from exc
+        except (PyngrokError, OSError, http.client.HTTPException) as exc:
+            # pyngrok wraps only urllib's errors: an agent exiting during the request resets the connection.
+            try:
+                agent.proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                raise AgentError(f"the ngrok agent does not answer on {agent.api_url} ({exc}).") from exc
+            self._agent = None
+            raise AgentError(f"the ngrok agent stopped unexpectedly{self._last_words(agent)}.") from exc
         return [
             Tunnel(
                 public_url=item.get("url") or item.get("public_url") or "",
@@ -205,6 +213,11 @@ class PyngrokBackend:
     @staticmethod
     def _last_words(agent: NgrokProcess) -> str:
         code = agent.proc.poll()
-        errors = [log.err for log in agent.logs if log.lvl in ("ERROR", "CRITICAL") and log.err]
+        # pyngrok's monitor thread may still be logging the agent's last lines, written just before it exited.
+        deadline = time.monotonic() + 1
+        while not (errors := [log.err for log in agent.logs if log.lvl in ("ERROR", "CRITICAL") and log.err]):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
         said = f": {describe(errors[-1])}" if errors else ""
         return f" (exit code {code}){said}"
