@@ -6,7 +6,7 @@ from typing import Any
 from django.core.checks import CheckMessage, Error, Warning, register
 from django.utils.module_loading import import_string
 
-from tunnels.conf import HOSTNAME, conf
+from tunnels.conf import DOMAINS_PAGE, HOSTNAME, conf
 
 
 @register()
@@ -18,7 +18,7 @@ def check_tunnel_settings(**kwargs: Any) -> list[CheckMessage]:
         messages.append(
             Error(
                 f"TUNNELS_BACKEND {conf.TUNNELS_BACKEND!r} cannot be imported ({exc}).",
-                hint="Use tunnels.backends.PyngrokBackend, or tunnels.backends.InMemoryBackend in tests.",
+                hint="Use tunnels.backends.ngrok.PyngrokBackend, or tunnels.backends.locmem.InMemoryBackend in tests.",
                 id="tunnels.E001",
             )
         )
@@ -26,7 +26,7 @@ def check_tunnel_settings(**kwargs: Any) -> list[CheckMessage]:
         messages.append(
             Error(
                 f"NGROK_DOMAIN {conf.NGROK_DOMAIN!r} is not a domain name.",
-                hint="Use the static domain from https://dashboard.ngrok.com/domains, e.g. name.ngrok-free.app.",
+                hint=f"Use the static domain from {DOMAINS_PAGE}, e.g. name.ngrok-free.app.",
                 id="tunnels.E002",
             )
         )

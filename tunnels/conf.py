@@ -6,7 +6,9 @@ import re
 
 from django.conf import settings
 
-DEFAULT_BACKEND = "tunnels.backends.PyngrokBackend"
+DEFAULT_BACKEND = "tunnels.backends.ngrok.PyngrokBackend"
+# Where an ngrok account lists its reserved (static) domains, the values NGROK_DOMAIN takes.
+DOMAINS_PAGE = "https://dashboard.ngrok.com/domains"
 HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
@@ -18,9 +20,11 @@ def normalize_domain(value: str) -> str:
 
 
 class TunnelsSettings:
+    """Each setting as the code uses it; one that is missing, None or "" is unset and gets the default."""
+
     @property
     def TUNNELS_BACKEND(self) -> str:
-        return getattr(settings, "TUNNELS_BACKEND", DEFAULT_BACKEND) or DEFAULT_BACKEND
+        return getattr(settings, "TUNNELS_BACKEND", None) or DEFAULT_BACKEND
 
     @property
     def NGROK_PATH(self) -> str | None:
@@ -34,12 +38,12 @@ class TunnelsSettings:
 
     @property
     def NGROK_AUTHTOKEN(self) -> str:
-        return getattr(settings, "NGROK_AUTHTOKEN", "") or ""
+        return getattr(settings, "NGROK_AUTHTOKEN", None) or ""
 
     @property
     def NGROK_DOMAIN(self) -> str:
         """The reserved (static) domain `manage.py tunnel` uses when no --domain is given."""
-        return normalize_domain(getattr(settings, "NGROK_DOMAIN", "") or "")
+        return normalize_domain(getattr(settings, "NGROK_DOMAIN", None) or "")
 
 
 conf = TunnelsSettings()

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.tunnels.helpers import STANDIN
-from tunnels.backends import InMemoryBackend, PyngrokBackend, get_backend
+from tests.helpers.tunnels import STANDIN, free_port
+from tunnels.backends import get_backend
+from tunnels.backends.locmem import InMemoryBackend
+from tunnels.backends.ngrok import PyngrokBackend
 
 KNOBS = ("FAKE_NGROK_STATE", "FAKE_NGROK_FAIL", "FAKE_NGROK_DIE_AFTER", "FAKE_NGROK_RESERVED")
 
@@ -24,7 +27,7 @@ def state_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def ngrok_settings(settings, tmp_path: Path, state_file: Path):
     """Settings that point pyngrok at the stand-in agent: nothing is downloaded, nothing leaves 127.0.0.1."""
-    settings.TUNNELS_BACKEND = "tunnels.backends.PyngrokBackend"
+    settings.TUNNELS_BACKEND = "tunnels.backends.ngrok.PyngrokBackend"
     settings.NGROK_PATH = str(STANDIN)
     settings.NGROK_CONFIG_PATH = str(tmp_path / "ngrok.yml")
     settings.NGROK_AUTHTOKEN = "test-token"
@@ -40,8 +43,22 @@ def pyngrok_backend(ngrok_settings) -> Iterator[PyngrokBackend]:
 
 @pytest.fixture
 def memory_backend(settings) -> Iterator[InMemoryBackend]:
-    settings.TUNNELS_BACKEND = "tunnels.backends.InMemoryBackend"
+    settings.TUNNELS_BACKEND = "tunnels.backends.locmem.InMemoryBackend"
     backend = InMemoryBackend()
     backend.stop()
     yield backend
     backend.stop()
+
+
+@pytest.fixture
+def port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def listener(port: int):
+    """Something already listening on the port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", port))
+        sock.listen()
+        yield sock

@@ -14,17 +14,11 @@ from urllib.request import urlopen
 import pytest
 from pyngrok import process
 
-from tests.tunnels.helpers import STANDIN, agent_state, processes_mentioning, through_edge
-from tunnels.backends import (
-    AgentError,
-    AgentNotFoundError,
-    DomainNotReservedError,
-    InMemoryBackend,
-    MissingAuthTokenError,
-    PyngrokBackend,
-    default_ngrok_path,
-    get_backend,
-)
+from tests.helpers.tunnels import STANDIN, agent_state, processes_mentioning, through_edge
+from tunnels.backends import get_backend
+from tunnels.backends.base import AgentError, AgentNotFoundError, DomainNotReservedError, MissingAuthTokenError
+from tunnels.backends.locmem import InMemoryBackend
+from tunnels.backends.ngrok import PyngrokBackend, default_ngrok_path
 
 RANDOM_URL = r"https://[0-9a-f]{12}\.ngrok-free\.app"
 
@@ -87,7 +81,7 @@ class TunnelBackendContractTests:
 
 class GetBackendTests:
     def test_setting_picks_the_backend(self, settings):
-        settings.TUNNELS_BACKEND = "tunnels.backends.InMemoryBackend"
+        settings.TUNNELS_BACKEND = "tunnels.backends.locmem.InMemoryBackend"
         assert isinstance(get_backend(), InMemoryBackend)
 
     def test_default_is_pyngrok_with_settings_passed_explicitly(self, ngrok_settings):
@@ -211,6 +205,16 @@ class PyngrokBackendTests:
 
         with pytest.raises(AgentError, match=r"stopped unexpectedly \(exit code 1\): session closed"):
             pyngrok_backend.status()
+
+    def test_agent_dying_during_a_status_request_is_an_agent_error_with_the_reason(self, pyngrok_backend, monkeypatch):
+        monkeypatch.setenv("FAKE_NGROK_DIE_AFTER", "0.3")
+        pyngrok_backend.open(8000)
+        deadline = time.monotonic() + 10
+
+        # Asked without pause, as a watch loop may ask just as the agent drops its connections and exits.
+        with pytest.raises(AgentError, match=r"stopped unexpectedly \(exit code 1\): session closed"):
+            while time.monotonic() < deadline:
+                pyngrok_backend.status()
 
     def test_stop_ends_the_agent(self, pyngrok_backend, state_file, tmp_path):
         pyngrok_backend.open(8000)

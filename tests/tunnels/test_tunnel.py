@@ -3,53 +3,14 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import signal
-import socket
-from collections.abc import Callable
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.tunnels.helpers import free_port
-from tunnels.backends import InMemoryBackend
-
-
-class ActOn(io.StringIO):
-    """Command output that runs `action` once a line matches, as a user reacts to what the command printed."""
-
-    def __init__(self, pattern: str, action: Callable[[str], None]) -> None:
-        super().__init__()
-        self.pattern = re.compile(pattern, re.M)
-        self.action = action
-        self.done = False
-
-    def write(self, text: str) -> int:
-        written = super().write(text)
-        match = self.pattern.search(self.getvalue())
-        if match and not self.done:
-            self.done = True
-            self.action(match.group(0))
-        return written
-
-
-def sigterm_on(pattern: str) -> ActOn:
-    return ActOn(pattern, lambda _: os.kill(os.getpid(), signal.SIGTERM))
-
-
-@pytest.fixture
-def port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-def listener(port: int):
-    """Something already listening on the port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", port))
-        sock.listen()
-        yield sock
+from tests.helpers.tunnels import ActOn, sigterm_on
+from tunnels.backends.locmem import InMemoryBackend
 
 
 class TunnelCommandTests:
@@ -67,6 +28,20 @@ class TunnelCommandTests:
             "  PUBLIC_BASE_URL=https://demo.ngrok-free.app",
             "  DJANGO_TRUST_PROXY=1",
         ]
+        assert err.getvalue() == ""
+
+    @pytest.mark.django_db
+    def test_gpt_setup_values_name_the_public_url(self, memory_backend, port, listener):
+        out, err = sigterm_on(r"^Running until Ctrl\+C"), io.StringIO()
+
+        call_command(
+            "tunnel", "--no-server", "--domain", "demo.ngrok-free.app", "--port", str(port), stdout=out, stderr=err
+        )
+
+        lines = out.getvalue().splitlines()
+        assert "  https://demo.ngrok-free.app/api/schema/?auth=bearer" in lines
+        assert "  https://demo.ngrok-free.app/privacy/" in lines
+        assert lines.index("https://demo.ngrok-free.app") < lines.index("Running until Ctrl+C (or SIGTERM).")
         assert err.getvalue() == ""
 
     def test_sigterm_closes_the_tunnel_and_gives_back_the_signal_handlers(self, memory_backend, port, listener):
@@ -152,8 +127,8 @@ class TunnelCommandRefusalTests:
             call_command("tunnel", "--port", "70000", stdout=io.StringIO())
 
     def test_an_unimportable_backend_is_one_clear_error(self, settings, port):
-        settings.TUNNELS_BACKEND = "tunnels.backends.NoSuchBackend"
+        settings.TUNNELS_BACKEND = "tunnels.backends.locmem.NoSuchBackend"
         with pytest.raises(
-            CommandError, match=r"TUNNELS_BACKEND 'tunnels\.backends\.NoSuchBackend' cannot be imported"
+            CommandError, match=r"TUNNELS_BACKEND 'tunnels\.backends\.locmem\.NoSuchBackend' cannot be imported"
         ):
             call_command("tunnel", "--port", str(port), stdout=io.StringIO())

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.tunnels.helpers import (
+from tests.helpers.tunnels import (
     STANDIN,
     agent_state,
     free_port,
@@ -130,7 +130,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], str]
             "DJANGO_DEBUG": "1",  # as .env has it after `make run`: the command must still serve with DEBUG off
             "DJANGO_SECRET_KEY": "tunnel-test-secret-key",
             "DEMO_PASSWORD": "demo-password-1",
-            "TUNNELS_BACKEND": "tunnels.backends.PyngrokBackend",
+            "TUNNELS_BACKEND": "tunnels.backends.ngrok.PyngrokBackend",
             "NGROK_PATH": str(STANDIN),
             "NGROK_AUTHTOKEN": "test-token",
             "NGROK_DOMAIN": "",  # set and empty, so that a developer's .env cannot fill them in

@@ -1,109 +1,34 @@
-"""The tunnel seam: a public https URL for a local port, chosen by TUNNELS_BACKEND as EMAIL_BACKEND is.
-
-Only this module imports pyngrok, and only `manage.py tunnel` opens tunnels (never AppConfig.ready()).
-Every error is a TunnelError whose message is one line a person can act on.
-"""
+"""ngrok through pyngrok, and ngrok's errors said in one line. The only module that imports pyngrok."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
-import secrets
 import subprocess
-from dataclasses import dataclass
+import time
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
 
-from django.utils.module_loading import import_string
 from pyngrok import conf as pyngrok_conf
 from pyngrok import ngrok, process
 from pyngrok.conf import PyngrokConfig
 from pyngrok.exception import PyngrokError, PyngrokNgrokError, PyngrokNgrokHTTPError, PyngrokNgrokURLError
 from pyngrok.process import NgrokProcess
 
-from tunnels.conf import conf
+from tunnels.backends.base import (
+    AgentError,
+    AgentNotFoundError,
+    DomainNotReservedError,
+    MissingAuthTokenError,
+    Tunnel,
+    TunnelError,
+)
+from tunnels.conf import DOMAINS_PAGE, conf
 
 AUTHTOKEN_PAGE = "https://dashboard.ngrok.com/get-started/your-authtoken"
-DOMAINS_PAGE = "https://dashboard.ngrok.com/domains"
 DOWNLOAD_PAGE = "https://ngrok.com/download"
 ERROR_CODE = re.compile(r"ERR_NGROK_\d+")
-
-
-@dataclass(frozen=True)
-class Tunnel:
-    public_url: str
-    upstream: str
-
-
-class TunnelError(Exception):
-    """A tunnel could not be opened or kept open; the message says what to do."""
-
-
-class MissingAuthTokenError(TunnelError):
-    pass
-
-
-class AgentNotFoundError(TunnelError):
-    pass
-
-
-class AgentError(TunnelError):
-    """The ngrok agent did not start, refused, or stopped."""
-
-
-class DomainNotReservedError(TunnelError):
-    pass
-
-
-class TunnelBackend(Protocol):
-    def open(self, port: int, domain: str | None = None) -> str:
-        """Open an https tunnel to 127.0.0.1:port (on the reserved domain, if given); return its public URL."""
-        ...
-
-    def close(self, public_url: str) -> None:
-        """Close the tunnel; closing one that is not open does nothing."""
-        ...
-
-    def status(self) -> list[Tunnel]:
-        """The tunnels open now; raises AgentError if the agent that served them has stopped."""
-        ...
-
-    def stop(self) -> None:
-        """Close every tunnel and stop the agent."""
-        ...
-
-
-def get_backend(path: str | None = None, **kwargs: Any) -> TunnelBackend:
-    return import_string(path or conf.TUNNELS_BACKEND)(**kwargs)
-
-
-class InMemoryBackend:
-    """Tunnels that exist only in this process, for unit tests (the locmem email backend of tunnels).
-
-    Instances share one table, as every PyngrokBackend in a process shares one agent.
-    """
-
-    _tunnels: ClassVar[dict[str, Tunnel]] = {}
-
-    def __init__(self, **kwargs: Any) -> None:
-        pass
-
-    def open(self, port: int, domain: str | None = None) -> str:
-        public_url = f"https://{domain or secrets.token_hex(6) + '.ngrok-free.app'}"
-        if public_url in self._tunnels:
-            raise AgentError(f"{public_url} is already online elsewhere; stop the other tunnel first (ERR_NGROK_334).")
-        self._tunnels[public_url] = Tunnel(public_url=public_url, upstream=f"http://127.0.0.1:{port}")
-        return public_url
-
-    def close(self, public_url: str) -> None:
-        self._tunnels.pop(public_url, None)
-
-    def status(self) -> list[Tunnel]:
-        return list(self._tunnels.values())
-
-    def stop(self) -> None:
-        self._tunnels.clear()
 
 
 def _is_pyngrok_script(path: Path) -> bool:
@@ -215,8 +140,14 @@ class PyngrokBackend:
             raise AgentError(f"the ngrok agent stopped unexpectedly{self._last_words(agent)}.")
         try:
             listing = ngrok.api_request(f"{agent.api_url}/api/endpoints", timeout=self.config.request_timeout)
-        except PyngrokError as exc:
-            raise AgentError(f"the ngrok agent does not answer on {agent.api_url} ({exc}).") from exc
+        except (PyngrokError, OSError, http.client.HTTPException) as exc:
+            # pyngrok wraps only urllib's errors: an agent exiting during the request resets the connection.
+            try:
+                agent.proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                raise AgentError(f"the ngrok agent does not answer on {agent.api_url} ({exc}).") from exc
+            self._agent = None
+            raise AgentError(f"the ngrok agent stopped unexpectedly{self._last_words(agent)}.") from exc
         return [
             Tunnel(
                 public_url=item.get("url") or item.get("public_url") or "",
@@ -282,6 +213,11 @@ class PyngrokBackend:
     @staticmethod
     def _last_words(agent: NgrokProcess) -> str:
         code = agent.proc.poll()
-        errors = [log.err for log in agent.logs if log.lvl in ("ERROR", "CRITICAL") and log.err]
+        # pyngrok's monitor thread may still be logging the agent's last lines, written just before it exited.
+        deadline = time.monotonic() + 1
+        while not (errors := [log.err for log in agent.logs if log.lvl in ("ERROR", "CRITICAL") and log.err]):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
         said = f": {describe(errors[-1])}" if errors else ""
         return f" (exit code {code}){said}"

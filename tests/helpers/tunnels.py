@@ -1,15 +1,19 @@
-"""Shared by the tunnel tests: the stand-in agent, free ports, and what /proc says is still running."""
+"""Shared by the tunnel tests: the stand-in agent, free ports, output to react to, and what /proc says is running."""
 
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import os
+import re
+import signal
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-STANDIN = Path(__file__).with_name("standin_ngrok.py")
+STANDIN = Path(__file__).resolve().parents[1] / "tunnels" / "standin_ngrok.py"
 
 
 def free_port() -> int:
@@ -90,3 +94,25 @@ def processes_mentioning(marker: str) -> list[int]:
         if marker in cmdline and stat and stat[0] not in "ZX":
             found.append(int(entry.name))
     return found
+
+
+class ActOn(io.StringIO):
+    """Command output that runs `action` once a line matches, as a user reacts to what the command printed."""
+
+    def __init__(self, pattern: str, action: Callable[[str], None]) -> None:
+        super().__init__()
+        self.pattern = re.compile(pattern, re.M)
+        self.action = action
+        self.done = False
+
+    def write(self, text: str) -> int:
+        written = super().write(text)
+        match = self.pattern.search(self.getvalue())
+        if match and not self.done:
+            self.done = True
+            self.action(match.group(0))
+        return written
+
+
+def sigterm_on(pattern: str) -> ActOn:
+    return ActOn(pattern, lambda _: os.kill(os.getpid(), signal.SIGTERM))
