@@ -12,6 +12,7 @@ from gptsetup.presentation import action_setup, default_privacy_text
 from gptsetup.selectors import action_schema
 from items.auth_styles import enabled_auth_style, enabled_auth_styles
 from items.conf import conf
+from items.paste_values import PasteValue
 from items.public_url import public_base_url
 from oauthconsent.selectors import gpt_clients
 
@@ -59,7 +60,7 @@ class GptActionSetupAdmin(admin.ModelAdmin):
         application = next((client for client in clients if client.client_id == chosen), None)
         if application is None and clients:
             application = clients[0]
-        setup = None
+        setup = schema_values = privacy_values = None
         if style is not None:
             setup = action_setup(
                 style=style,
@@ -67,12 +68,16 @@ class GptActionSetupAdmin(admin.ModelAdmin):
                 base_url_configured=bool(conf.PUBLIC_BASE_URL),
                 application=application,
             )
+            schema_values = [PasteValue(_("Import from URL"), setup.schema_url)]
+            privacy_values = [PasteValue(_("Privacy policy URL"), setup.privacy_url)]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": _("GPT Action setup"),
             "styles": styles,
             "setup": setup,
+            "schema_values": schema_values,
+            "privacy_values": privacy_values,
             "clients": clients,
             "application": application,
             "warnings": lint_action(action_schema(request), public_url=conf.PUBLIC_BASE_URL),
