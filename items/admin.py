@@ -49,6 +49,8 @@ class ApiKeyForm(forms.ModelForm):
 @admin.register(ApiKey)
 class ApiKeyAdmin(ShownOnceAdminMixin, admin.ModelAdmin):
     form = ApiKeyForm
+    change_label = _("Edit the key")
+    lost_hint = _("Add a new key if this one was lost, and revoke the old one.")
     list_display = ["name", "user", "masked_key", "scope", "created_at", "last_used_at", "status"]
     list_select_related = ["user"]
     list_filter = ["revoked_at"]
@@ -103,6 +105,4 @@ class ApiKeyAdmin(ShownOnceAdminMixin, admin.ModelAdmin):
                 ),
             ],
             "notes": [],
-            "change_label": _("Edit the key"),
-            "again": _("Add a new key if this one was lost, and revoke the old one."),
         }

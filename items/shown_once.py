@@ -22,13 +22,15 @@ class ShownOnceAdminMixin:
     """Mix into a ModelAdmin whose add form creates a secret; subclasses say how to create and what to show."""
 
     shown_once_template = "admin/shown_once.html"
+    change_label = ""  # the page's main button, to the object's change page
+    lost_hint = ""  # what to do when the secret was shown already
 
     def create_with_secret(self, request: HttpRequest, form: ModelForm) -> tuple[Model, str]:
         """Create the object from the valid add form through the create service; returns it and its raw secret."""
         raise NotImplementedError
 
     def shown_once_context(self, request: HttpRequest, obj: Model, secret: str) -> dict[str, Any]:
-        """intro, tables [(caption, values, id_prefix)], notes, change_label, again: what the page says."""
+        """title, intro, tables [(caption, values, id_prefix)] and notes: what the page shows with the secret."""
         raise NotImplementedError
 
     # The add form -------------------------------------------------------------------------------
@@ -80,7 +82,9 @@ class ShownOnceAdminMixin:
             "original": obj,
             "title": obj,
             "shown": secret is not None,
-            **self.shown_once_context(request, obj, secret or ""),
+            "change_label": self.change_label,
+            "again": self.lost_hint,
+            **(self.shown_once_context(request, obj, secret) if secret is not None else {}),
         }
         response = TemplateResponse(request, self.shown_once_template, context)
         add_never_cache_headers(response)

@@ -30,6 +30,8 @@ CALLBACK_NOTE = _(
 
 class GptClientAdmin(ShownOnceAdminMixin, admin.ModelAdmin):
     form = GptClientForm
+    change_label = _("Add the callback URL")
+    lost_hint = _("Select the client in the list and choose “Issue a new client secret”.")
     list_display = ["name", "client_id", "callbacks", "user", "created"]
     list_select_related = ["user"]
     search_fields = ["name", "client_id"]
@@ -67,8 +69,6 @@ class GptClientAdmin(ShownOnceAdminMixin, admin.ModelAdmin):
             % {"name": application.name},
             "tables": [(_("Paste into the GPT editor: Actions › Authentication › OAuth"), values, "paste-")],  # noqa: RUF001
             "notes": [CALLBACK_NOTE],
-            "change_label": _("Add the callback URL"),
-            "again": _("Select the client in the list and choose “Issue a new client secret”."),
         }
 
     def change_view(

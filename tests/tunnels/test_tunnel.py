@@ -13,36 +13,33 @@ from tests.helpers.tunnels import ActOn, sigterm_on
 from tunnels.backends.locmem import InMemoryBackend
 
 
+def tunnel_to_demo_domain(port: int, *, until: str) -> tuple[list[str], str]:
+    """`tunnel --no-server` on demo.ngrok-free.app, SIGTERM once a line matches until: (stdout lines, stderr)."""
+    out, err = sigterm_on(until), io.StringIO()
+    call_command(
+        "tunnel", "--no-server", "--domain", "demo.ngrok-free.app", "--port", str(port), stdout=out, stderr=err
+    )
+    return out.getvalue().splitlines(), err.getvalue()
+
+
 class TunnelCommandTests:
     def test_no_server_prints_the_url_alone_then_the_environment_the_server_needs(self, memory_backend, port, listener):
-        out, err = sigterm_on(r"^  e\.g\. .*$"), io.StringIO()
-
-        call_command(
-            "tunnel", "--no-server", "--domain", "demo.ngrok-free.app", "--port", str(port), stdout=out, stderr=err
-        )
-
-        lines = out.getvalue().splitlines()
+        lines, err = tunnel_to_demo_domain(port, until=r"^  e\.g\. .*$")
         assert "https://demo.ngrok-free.app" in lines
         assert lines[lines.index("https://demo.ngrok-free.app") + 1 :][:3] == [
             f"Run your server on 127.0.0.1:{port} with this environment:",
             "  PUBLIC_BASE_URL=https://demo.ngrok-free.app",
             "  DJANGO_TRUST_PROXY=1",
         ]
-        assert err.getvalue() == ""
+        assert err == ""
 
     @pytest.mark.django_db
     def test_gpt_setup_values_name_the_public_url(self, memory_backend, port, listener):
-        out, err = sigterm_on(r"^Running until Ctrl\+C"), io.StringIO()
-
-        call_command(
-            "tunnel", "--no-server", "--domain", "demo.ngrok-free.app", "--port", str(port), stdout=out, stderr=err
-        )
-
-        lines = out.getvalue().splitlines()
+        lines, err = tunnel_to_demo_domain(port, until=r"^Running until Ctrl\+C")
         assert "  https://demo.ngrok-free.app/api/schema/?auth=bearer" in lines
         assert "  https://demo.ngrok-free.app/privacy/" in lines
         assert lines.index("https://demo.ngrok-free.app") < lines.index("Running until Ctrl+C (or SIGTERM).")
-        assert err.getvalue() == ""
+        assert err == ""
 
     def test_sigterm_closes_the_tunnel_and_gives_back_the_signal_handlers(self, memory_backend, port, listener):
         before = signal.getsignal(signal.SIGTERM)
