@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -71,8 +72,8 @@ class StatusClassFilter(admin.SimpleListFilter):
 class CallAdmin(admin.ModelAdmin):
     """What the GPTs called, and why calls failed: read-only, the newest first, a chart of 30 days on top."""
 
-    list_display = ["at", "status_badge", "method", "operation_id", "path", "who", "auth_style", "username", "latency"]
-    list_display_links = ["at"]
+    list_display = ["when", "status_badge", "operation", "who", "latency", "error"]
+    list_display_links = ["when"]
     list_filter = [CredentialFilter, StatusClassFilter, "auth_style", "door"]
     date_hierarchy = "at"
     search_fields = ["path", "operation_id", "error", "username", "conversation_id", "gpt_id"]
@@ -85,13 +86,23 @@ class CallAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Call | None = None) -> bool:
         return False
 
+    @admin.display(description=_("time"), ordering="at")
+    def when(self, call: Call) -> str:
+        at = timezone.localtime(call.at)
+        return format_html('{}<div class="call-detail">{}</div>', at.strftime("%H:%M:%S"), at.strftime("%Y-%m-%d"))
+
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, call: Call) -> str:
         return format_html('<span class="call-status {}">{}</span>', "failed" if call.failed else "ok", call.status)
 
+    @admin.display(description=_("operation"), ordering="operation_id")
+    def operation(self, call: Call) -> str:
+        return format_html('{}<div class="call-detail">{} {}</div>', call.operation_id or "—", call.method, call.path)
+
     @admin.display(description=_("GPT client or key"), ordering="credential_name")
     def who(self, call: Call) -> str:
-        return call.credential
+        detail = " · ".join(part for part in (call.auth_style, call.username) if part)
+        return format_html('{}<div class="call-detail">{}</div>', call.credential or "—", detail)
 
     @admin.display(description=_("latency"), ordering="latency_ms")
     def latency(self, call: Call) -> str:
@@ -107,6 +118,7 @@ class CallAdmin(admin.ModelAdmin):
             return "?" + urlencode({**kept, "at__year": day.year, "at__month": day.month, "at__day": day.day})
 
         extra_context = {
+            "title": _("What your GPTs called"),
             **(extra_context or {}),
             "chart": day_chart(days, link=day_link),
             "chart_days": CHART_DAYS,

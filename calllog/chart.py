@@ -37,10 +37,16 @@ class Chart:
     height: int = HEIGHT
 
     @property
-    def labels(self) -> list[tuple[str, Bar]]:
-        """x positions of the first, middle and last day's labels."""
-        picks = {0, len(self.bars) // 2, len(self.bars) - 1} if self.bars else set()
-        return [(f"{float(self.bars[i].x) + float(self.bars[i].width) / 2:.1f}", self.bars[i]) for i in sorted(picks)]
+    def labels(self) -> list[tuple[str, str, Bar]]:
+        """(x, text-anchor, bar) of the first, middle and last day's labels, kept inside the chart."""
+        if not self.bars:
+            return []
+        first, middle, last = self.bars[0], self.bars[len(self.bars) // 2], self.bars[-1]
+        return [
+            (first.x, "start", first),
+            (_number(float(middle.x) + float(middle.width) / 2), "middle", middle),
+            (_number(float(last.x) + float(last.width)), "end", last),
+        ]
 
 
 def _number(value: float) -> str:

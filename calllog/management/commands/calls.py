@@ -51,6 +51,8 @@ class Command(BaseCommand):
         if not options["follow"]:
             return
         seen = last[-1].id if last else (Call.objects.order_by("-id").values_list("id", flat=True).first() or 0)
+        self.stderr.write("Following the calls as they arrive (Ctrl+C stops)…")
+        self.stderr.flush()
         try:
             self.follow(seen, failures_only=options["failures"], count=options["count"], interval=options["interval"])
         except KeyboardInterrupt:
