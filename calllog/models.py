@@ -44,7 +44,6 @@ class Call(models.Model):
         verbose_name = _("call")
         verbose_name_plural = _("calls")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["credential_id", "at"], name="call_credential_at")]
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.status}"

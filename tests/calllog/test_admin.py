@@ -95,7 +95,7 @@ class ChartTests:
         assert days[-1] == (today.isoformat(), 4, 1)
         assert days[0] == ((today - timedelta(days=29)).isoformat(), 2, 1)
         assert sum(calls for _, calls, _ in days[1:-1]) == 0
-        assert "6 calls in the last 30 days, 2 failed" in html
+        assert "Last 30 days: 6 calls, 2 failed" in html
         assert 'data-peak="4"' in html
 
     def test_bars_scale_to_the_busiest_day_and_link_to_it(self, admin_client, log_call):

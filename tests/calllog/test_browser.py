@@ -7,23 +7,19 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from calllog.recorder import Credential
 from tests.factories import PASSWORD, make_user
-from tests.helpers.browser import ARTIFACTS, launch_chromium
+from tests.helpers.browser import ARTIFACTS, chromium
 
 RECIPE_GPT = Credential("client", "Xq3kVb9clientid", "Recipe GPT")
 
 
 @pytest.fixture
 def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls around it are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
+    with chromium(monkeypatch) as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

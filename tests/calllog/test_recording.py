@@ -222,6 +222,29 @@ class BufferTests:
         assert flush() == 2
         assert Call.objects.count() == 2
 
+    @pytest.mark.parametrize("credential", ["key", "oauth", "wrong key"])
+    def test_recording_adds_no_query_to_a_call(self, api, user, settings, credential):
+        application, _secret = make_gpt_client()
+        raw = {
+            "key": lambda: make_api_key(user)[1],
+            "oauth": lambda: make_access_token(user, application=application)[1],
+            "wrong key": lambda: "gpta_" + "W" * 40,
+        }[credential]()
+        item = make_item(user)
+        api.get(f"/items/{item.pk}", **auth_headers("bearer", raw))  # the key's last use is written once a minute
+
+        def queries_of_a_get() -> list[str]:
+            with CaptureQueriesContext(connection) as queries:
+                api.get(f"/items/{item.pk}", **auth_headers("bearer", raw))
+            return [q["sql"] for q in queries.captured_queries]
+
+        settings.CALL_LOG = False
+        without_log = queries_of_a_get()
+        settings.CALL_LOG = True
+        assert queries_of_a_get() == without_log
+        expected = 401 if credential == "wrong key" else 200
+        assert [call.status for call in logged_calls()] == [expected, expected]  # not the one made with the log off
+
     def test_flush_seconds_zero_writes_each_call_at_once(self, keyed_api, settings):
         settings.CALL_LOG_FLUSH_SECONDS = 0
         keyed_api.get("/items/")
