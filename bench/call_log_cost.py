@@ -4,7 +4,7 @@ Usage: .venv/bin/python bench/call_log_cost.py [--requests 300] [--rounds 8]
        .venv/bin/python bench/call_log_cost.py --callgrind   (instruction counts under valgrind; slow)
 
 Rounds alternate CALL_LOG off and on, so that a noisy machine slows both alike. "on" counts the whole
-price: recording each call, plus writing the round's calls with one bulk insert (what the background
+price: recording each call, plus writing the round's calls with one INSERT (what the background
 writer does), divided by the requests. Prints figures; asserts nothing.
 """
 
@@ -46,13 +46,16 @@ def prepared_env(folder: Path) -> tuple[dict[str, str], str]:
 
 
 def serve(requests: int, log_on: bool) -> float:
-    """Runs `requests` GET /items/1 through the WSGI handler (plus the log's write when on); returns seconds."""
+    """Runs `requests` GET /items/1 through the WSGI handler (plus the log's write when on); returns CPU seconds.
+
+    CPU time, not wall time: on a shared machine the wait for a core is most of the noise.
+    """
     from django.conf import settings
 
     from calllog.recorder import flush
 
     settings.CALL_LOG = log_on
-    started = time.perf_counter()
+    started = time.process_time()
     for _ in range(requests):
         environ = {
             "REQUEST_METHOD": "GET",
@@ -73,7 +76,7 @@ def serve(requests: int, log_on: bool) -> float:
         response.close()
     if log_on:
         flush()
-    return time.perf_counter() - started
+    return time.process_time() - started
 
 
 def in_process(args: argparse.Namespace) -> None:
@@ -93,9 +96,9 @@ def in_process(args: argparse.Namespace) -> None:
         for log_on in (False, True):
             times[log_on].append(serve(args.requests, log_on) / args.requests * 1e6)
     off, on = statistics.median(times[False]), statistics.median(times[True])
-    print(f"{args.rounds} alternated rounds of {args.requests} GET /items/1, median per request:")
+    print(f"{args.rounds} alternated rounds of {args.requests} GET /items/1, median CPU time per request:")
     print(f"  CALL_LOG=off {off:8.1f} µs")
-    print(f"  CALL_LOG=on  {on:8.1f} µs  (record + its share of one bulk insert per round)")
+    print(f"  CALL_LOG=on  {on:8.1f} µs  (recording + its share of the round's one INSERT)")
     print(f"  added {on - off:+.1f} µs per request, ratio on/off {on / off:.3f}")
 
 

@@ -1,9 +1,10 @@
 """The one way into the call log: record_call(), for every front door (the Items API, MCP tools).
 
 A call costs its caller one append to a per-process buffer. A background thread writes the buffer
-with one bulk insert every CALL_LOG_FLUSH_SECONDS, or as soon as CALL_LOG_BATCH_SIZE calls wait, and
-at exit; an insert per request would cost the API more than the 10% its benchmark allows.
-CALL_LOG_FLUSH_SECONDS=0 writes each call as it is recorded, in the caller's thread (the tests' mode).
+with one prepared INSERT every CALL_LOG_FLUSH_SECONDS, or as soon as CALL_LOG_BATCH_SIZE calls wait,
+and at exit: an insert per request would cost the API more than the 10% its benchmark allows
+(bench/call_log_cost.py measures what recording and writing add). CALL_LOG_FLUSH_SECONDS=0 writes each
+call as it is recorded, in the caller's thread.
 """
 
 from __future__ import annotations
