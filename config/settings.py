@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "calllog",
     "items",
     "gptsetup",
     "oauthconsent",  # before oauth2_provider: its templates override DOT's
@@ -230,6 +231,14 @@ NGROK_AUTHTOKEN = env.str("NGROK_AUTHTOKEN", default=None)
 NGROK_DOMAIN = env.str("NGROK_DOMAIN", default=None)
 NGROK_PATH = env.str("NGROK_PATH", default=None)
 NGROK_CONFIG_PATH = env.str("NGROK_CONFIG_PATH", default=None)
+
+# CALL LOG ---------------------------------------------------------------------
+# Every API call, for the admin's call log and `manage.py calls --follow` (calllog/conf.py has the
+# defaults): CALL_LOG=off records nothing; prune_calls deletes calls older than CALL_LOG_DAYS.
+CALL_LOG = env.bool("CALL_LOG", default=None)
+CALL_LOG_DAYS = env.int("CALL_LOG_DAYS", default=None)
+CALL_LOG_FLUSH_SECONDS = env.float("CALL_LOG_FLUSH_SECONDS", default=None)
+CALL_LOG_BATCH_SIZE = env.int("CALL_LOG_BATCH_SIZE", default=None)
 
 # SCHEMA -----------------------------------------------------------------------
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"

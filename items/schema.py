@@ -31,6 +31,15 @@ from items.public_url import oauth_endpoints, public_base_url
 from items.scopes import SCOPES
 from items.serializers import ItemSerializer
 
+# The view's actions as the GPT sees them (the schema) and the call log names them; PUT has none.
+OPERATION_IDS = {
+    "list": "listItems",
+    "retrieve": "getItem",
+    "create": "createItem",
+    "partial_update": "updateItem",
+    "destroy": "deleteItem",
+}
+
 MAX_OPERATION_TEXT = 300  # summary and description of an operation (OpenAI's Actions limits)
 MAX_PARAMETER_TEXT = 700
 
@@ -157,7 +166,7 @@ CHANGE_EXAMPLE = OpenApiExample("A new price", value={"price": 19.5}, request_on
 
 item_schema = extend_schema_view(
     list=extend_schema(
-        operation_id="listItems",
+        operation_id=OPERATION_IDS["list"],
         summary="List the user's items",
         description=(
             "Returns the user's items, newest first, 20 per page. Call it to answer questions about the "
@@ -183,7 +192,7 @@ item_schema = extend_schema_view(
         examples=[ITEM_EXAMPLE],
     ),
     retrieve=extend_schema(
-        operation_id="getItem",
+        operation_id=OPERATION_IDS["retrieve"],
         summary="Get one item",
         description="Returns one of the user's items by its id.",
         parameters=[ITEM_ID, RETRY_AFTER],
@@ -191,7 +200,7 @@ item_schema = extend_schema_view(
         examples=[ITEM_EXAMPLE],
     ),
     create=extend_schema(
-        operation_id="createItem",
+        operation_id=OPERATION_IDS["create"],
         summary="Create an item",
         description=(
             "Adds an item for the user and returns it with its id. name and price are required; "
@@ -204,7 +213,7 @@ item_schema = extend_schema_view(
         examples=[NEW_ITEM_EXAMPLE, ITEM_EXAMPLE],
     ),
     partial_update=extend_schema(
-        operation_id="updateItem",
+        operation_id=OPERATION_IDS["partial_update"],
         summary="Change an item",
         description=(
             "Changes some fields of one of the user's items and returns the item. Send only the fields "
@@ -221,7 +230,7 @@ item_schema = extend_schema_view(
         examples=[CHANGE_EXAMPLE, ITEM_EXAMPLE],
     ),
     destroy=extend_schema(
-        operation_id="deleteItem",
+        operation_id=OPERATION_IDS["destroy"],
         summary="Delete an item",
         description="Deletes one of the user's items for good. Ask the user to confirm first.",
         parameters=[ITEM_ID, RETRY_AFTER],

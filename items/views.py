@@ -7,6 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
 from items.auth_styles import authenticate_header, enabled_authenticators
+from items.call_log import CallLogMixin
 from items.models import Item
 from items.permissions import HasItemScope
 from items.schema import item_schema
@@ -16,7 +17,7 @@ from items.throttling import ItemRateThrottle
 
 
 @item_schema
-class ItemViewSet(viewsets.ModelViewSet):
+class ItemViewSet(CallLogMixin, viewsets.ModelViewSet):
     serializer_class = ItemSerializer
     permission_classes = [IsAuthenticated, HasItemScope]
     throttle_classes = [ItemRateThrottle]

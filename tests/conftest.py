@@ -12,6 +12,7 @@ from django.db import close_old_connections
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
+from calllog import recorder as call_log_recorder
 from tests.factories import make_api_key, make_user
 from tests.helpers.api import auth_headers
 
@@ -28,6 +29,17 @@ def _fast_password_hasher(settings: Settings) -> None:
 def _fresh_throttle_counts() -> None:
     # Rate-limit counts live in the cache, which outlives a test, while user ids repeat across tests.
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _call_log_kept_waiting(settings: Settings) -> Iterator[None]:
+    # As on a server, each API call waits in the process's buffer (so query counts see no insert); tests
+    # that read the log write it with flush(). The background writer, whose connection is outside the
+    # test's transaction, never wakes during a test; tests/calllog checks it on a real server.
+    settings.CALL_LOG_FLUSH_SECONDS = 3600
+    settings.CALL_LOG_BATCH_SIZE = 1_000_000
+    yield
+    call_log_recorder.discard()
 
 
 @pytest.fixture

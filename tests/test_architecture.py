@@ -14,10 +14,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # Each app and the project apps it may import: the lowest first.
 LAYERS = {
-    "items": set(),
-    "oauthconsent": {"items"},
-    "gptsetup": {"items", "oauthconsent"},
-    "tunnels": {"items", "oauthconsent", "gptsetup"},
+    "calllog": set(),
+    "items": {"calllog"},
+    "oauthconsent": {"calllog", "items"},
+    "gptsetup": {"calllog", "items", "oauthconsent"},
+    "tunnels": {"calllog", "items", "oauthconsent", "gptsetup"},
 }
 PROJECT_PACKAGES = {"config", *LAYERS}
 

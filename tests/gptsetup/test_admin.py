@@ -9,11 +9,11 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
 from oauth2_provider.models import Application
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from gptsetup.presentation import default_privacy_text
 from tests.factories import PASSWORD, make_gpt_client, make_privacy_policy, make_user
-from tests.helpers.browser import ARTIFACTS, launch_chromium
+from tests.helpers.browser import ARTIFACTS, chromium
 
 SETUP_URL = "/admin/gptsetup/gptactionsetup/"
 
@@ -90,12 +90,8 @@ class PrivacyPolicyAdminTests:
 
 @pytest.fixture
 def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls around it are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
+    with chromium(monkeypatch) as browser:
         yield browser
-        browser.close()
 
 
 def local_page(browser: Browser, base_url: str, *, clipboard: bool = False) -> tuple[Page, list[str]]:

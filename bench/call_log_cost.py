@@ -1,0 +1,151 @@
+"""Benchmark: what the call log adds to an authenticated GET /items/{id}, in process (no server, no network).
+
+Usage: .venv/bin/python bench/call_log_cost.py [--requests 300] [--rounds 8]
+       .venv/bin/python bench/call_log_cost.py --callgrind   (instruction counts under valgrind; slow)
+
+Rounds alternate CALL_LOG off and on, so that a noisy machine slows both alike. "on" counts the whole
+price: recording each call, plus writing the round's calls with one INSERT (what the background
+writer does), divided by the requests. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def prepared_env(folder: Path) -> tuple[dict[str, str], str]:
+    """A migrated, seeded SQLite file; the environment that uses it and the demo key."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CALL_LOG"))},
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        "DJANGO_SECRET_KEY": "bench-only-secret",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "DEMO_PASSWORD": "bench-password",
+        # An empty API_THROTTLE_RATE reads as unset (600/min), which would turn the runs into 429s.
+        "API_THROTTLE_RATE": "1000000/s",
+        # The writer thread stays asleep: each round writes its calls itself, inside the measurement.
+        "CALL_LOG_FLUSH_SECONDS": "3600",
+        "CALL_LOG_BATCH_SIZE": "1000000",
+        "PYTHONHASHSEED": "0",
+    }
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    out = subprocess.run([*manage, "seed_demo"], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    return env, out.stdout.splitlines()[-1]
+
+
+def serve(requests: int, log_on: bool) -> float:
+    """Runs `requests` GET /items/1 through the WSGI handler (plus the log's write when on); returns CPU seconds.
+
+    CPU time, not wall time: on a shared machine the wait for a core is most of the noise.
+    """
+    from django.conf import settings
+
+    from calllog.recorder import flush
+
+    settings.CALL_LOG = log_on
+    started = time.process_time()
+    for _ in range(requests):
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": "/items/1",
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_API_KEY": os.environ["BENCH_KEY"],
+            "HTTP_OPENAI_GPT_ID": "g-bench",
+            "HTTP_OPENAI_CONVERSATION_ID": "c0ffee00-0000-4000-8000-000000000000",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+        }
+        response = APPLICATION(environ, lambda status, headers: None)
+        b"".join(response)
+        response.close()
+    if log_on:
+        flush()
+    return time.process_time() - started
+
+
+def in_process(args: argparse.Namespace) -> None:
+    global APPLICATION
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    from django.core.wsgi import get_wsgi_application
+
+    APPLICATION = get_wsgi_application()
+    serve(50, False)  # warm-up: imports, the connection, the key's last use
+    serve(50, True)
+    if args.child is not None:  # one measured run for callgrind: `requests` calls in one mode
+        serve(args.requests, args.child == "on")
+        return
+    times: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(args.rounds):
+        for log_on in (False, True):
+            times[log_on].append(serve(args.requests, log_on) / args.requests * 1e6)
+    off, on = statistics.median(times[False]), statistics.median(times[True])
+    print(f"{args.rounds} alternated rounds of {args.requests} GET /items/1, median CPU time per request:")
+    print(f"  CALL_LOG=off {off:8.1f} µs")
+    print(f"  CALL_LOG=on  {on:8.1f} µs  (recording + its share of the round's one INSERT)")
+    print(f"  added {on - off:+.1f} µs per request, ratio on/off {on / off:.3f}")
+
+
+def instructions(env: dict[str, str], mode: str, requests: int) -> int:
+    out = subprocess.run(
+        [
+            *("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"),
+            *(sys.executable, __file__, "--child", mode, "--requests", str(requests)),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(re.search(r"Collected : (\d+)", out.stderr).group(1))
+
+
+def under_callgrind(env: dict[str, str], args: argparse.Namespace) -> None:
+    n = args.requests
+    print(f"Instructions per GET /items/1 (callgrind, runs of {n} and {2 * n} requests, difference / {n}):")
+    per_request = {}
+    for mode in ("off", "on"):
+        per_request[mode] = (instructions(env, mode, 2 * n) - instructions(env, mode, n)) / n
+        print(f"  CALL_LOG={mode:<3} {per_request[mode]:12,.0f}")
+    added = per_request["on"] - per_request["off"]
+    print(f"  added {added:+,.0f} instructions per request, ratio on/off {per_request['on'] / per_request['off']:.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--callgrind", action="store_true")
+    parser.add_argument("--child", choices=["on", "off"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None or os.environ.get("BENCH_KEY"):
+        in_process(args)
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+        env, key = prepared_env(Path(folder))
+        env["BENCH_KEY"] = key
+        if args.callgrind:
+            under_callgrind(env, args)
+        else:
+            subprocess.run([sys.executable, __file__, *sys.argv[1:]], cwd=ROOT, env=env, check=True)
+
+
+if __name__ == "__main__":
+    main()
