@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "oauthconsent",  # before oauth2_provider: its templates override DOT's
     "oauth2_provider",
     "tunnels",
+    "mcpserver",  # MCP: the items' tools over Streamable HTTP (/mcp) and stdio (manage.py mcp)
 ]
 
 # MIDDLEWARE -------------------------------------------------------------------

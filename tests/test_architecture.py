@@ -16,8 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = {
     "items": set(),
     "oauthconsent": {"items"},
-    "gptsetup": {"items", "oauthconsent"},
-    "tunnels": {"items", "oauthconsent", "gptsetup"},
+    "mcpserver": {"items", "oauthconsent"},
+    "gptsetup": {"items", "oauthconsent", "mcpserver"},
+    "tunnels": {"items", "oauthconsent", "mcpserver", "gptsetup"},
 }
 PROJECT_PACKAGES = {"config", *LAYERS}
 

@@ -1,0 +1,125 @@
+"""/mcp over plain HTTP: the challenge, per-tool scopes and which access tokens are accepted."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from items.scopes import SCOPE_READ
+from tests.factories import make_access_token, make_api_key, make_item, make_user
+
+pytestmark = pytest.mark.django_db
+
+CHALLENGE_METADATA = 'resource_metadata="https://testserver/.well-known/oauth-protected-resource/mcp"'
+HEADERS = {
+    "HTTP_ACCEPT": "application/json, text/event-stream",
+    "HTTP_MCP_PROTOCOL_VERSION": "2025-11-25",
+}
+
+
+def rpc(client: APIClient, method: str, params: dict | None = None, **extra: str):
+    body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params or {}}
+    return client.post("/mcp", json.dumps(body), content_type="application/json", secure=True, **HEADERS, **extra)
+
+
+def tool_call(client: APIClient, name: str, arguments: dict, **extra: str):
+    return rpc(client, "tools/call", {"name": name, "arguments": arguments}, **extra)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+@pytest.fixture
+def alice():
+    return make_user("alice")
+
+
+def test_no_credentials_get_401_naming_the_resource_metadata(api):
+    response = rpc(api, "tools/list")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == f'Bearer realm="api",{CHALLENGE_METADATA}'
+    assert "detail" in response.json()
+
+
+def test_an_unknown_token_gets_invalid_token_in_the_challenge(api):
+    response = rpc(api, "tools/list", **bearer("not-a-token"))
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith('Bearer realm="api",error="invalid_token"')
+    assert response["WWW-Authenticate"].endswith(CHALLENGE_METADATA)
+
+
+def test_a_read_only_key_reads_and_gets_403_insufficient_scope_on_a_write_tool(api, alice):
+    _, raw_key = make_api_key(alice, scopes=(SCOPE_READ,))
+
+    listed = tool_call(api, "list_items", {}, **bearer(raw_key))
+    refused = tool_call(api, "create_item", {"name": "x", "price": 1}, **bearer(raw_key))
+
+    assert listed.status_code == 200 and listed.json()["result"]["isError"] is False
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "This credential lacks the items:write scope."}
+    assert refused["WWW-Authenticate"] == (
+        'Bearer realm="api",error="insufficient_scope",'
+        'error_description="This credential lacks the items:write scope.",scope="items:write",'
+        f"{CHALLENGE_METADATA}"
+    )
+    assert not alice.items.exists()
+
+
+def test_an_access_token_of_the_oauth_server_works(api, alice):
+    make_item(alice, name="Claude")
+    _, raw_token = make_access_token(alice)
+
+    response = tool_call(api, "list_items", {}, **bearer(raw_token))
+
+    assert response.status_code == 200
+    assert response.json()["result"]["structuredContent"]["results"][0]["name"] == "Claude"
+
+
+@pytest.mark.parametrize(
+    ("resource", "status"),
+    [
+        (["https://testserver/mcp"], 200),  # bound to this endpoint (RFC 8707)
+        (["https://testserver/items"], 401),  # bound to the REST API
+        (["https://elsewhere.example/mcp"], 401),  # bound to another server
+        ([], 200),  # a GPT Action's token, bound to no resource
+    ],
+)
+def test_tokens_bound_to_another_resource_are_refused(api, alice, resource, status):
+    access_token, raw_token = make_access_token(alice)
+    access_token.resource = resource
+    access_token.save()
+
+    response = rpc(api, "tools/list", **bearer(raw_token))
+
+    assert response.status_code == status
+    if status == 401:
+        assert 'error="invalid_token"' in response["WWW-Authenticate"]
+
+
+def test_expired_and_revoked_tokens_are_refused(api, alice):
+    expired, expired_raw = make_access_token(alice)
+    expired.expires = timezone.now() - timedelta(seconds=1)
+    expired.save()
+    revoked, revoked_raw = make_access_token(alice)
+    revoked.revoke()
+
+    for raw_token in (expired_raw, revoked_raw):
+        response = rpc(api, "tools/list", **bearer(raw_token))
+        assert response.status_code == 401
+        assert 'error="invalid_token"' in response["WWW-Authenticate"]
+
+
+def test_a_token_without_a_user_is_refused(api):
+    # DOT's dynamic registration issues registration tokens without a user.
+    access_token, raw_token = make_access_token()
+    access_token.user = None
+    access_token.save()
+
+    assert rpc(api, "tools/list", **bearer(raw_token)).status_code == 403
