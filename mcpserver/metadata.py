@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import reverse
-from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import OAuthProtectedResourceMetadataView
 
 from items.public_url import public_base_url
@@ -20,13 +19,10 @@ def resource_metadata_url(base_url: str) -> str:
 
 
 class McpResourceMetadataView(OAuthProtectedResourceMetadataView):
-    """DOT's view, with the resource on the public URL and this server's own RFC 8414 issuer."""
+    """DOT's view (its authorization server: this one's RFC 8414 issuer), with the resource on the public URL."""
 
     def get_resource(self, request: HttpRequest) -> str:
         return resource_url(public_base_url(request))
-
-    def get_authorization_servers(self, request: HttpRequest) -> list[str]:
-        return [oauth2_settings.oauth2_metadata_issuer(request)]
 
     def get_resource_name(self) -> str:
         return "Items (MCP)"

@@ -36,4 +36,48 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-__all__ = ["bearer", "httpx2", "with_http_client"]
+class MemoryTokenStorage:
+    """The SDK's TokenStorage, in memory: what a client keeps between runs."""
+
+    def __init__(self) -> None:
+        self.tokens = None
+        self.client_info = None
+
+    async def get_tokens(self):
+        return self.tokens
+
+    async def set_tokens(self, tokens) -> None:
+        self.tokens = tokens
+
+    async def get_client_info(self):
+        return self.client_info
+
+    async def set_client_info(self, client_info) -> None:
+        self.client_info = client_info
+
+
+class Transcript:
+    """Every HTTP exchange of the SDK's client (its OAuth requests included): method, URL, status."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    async def on_response(self, response: httpx2.Response) -> None:
+        request = response.request
+        self.lines.append(f"{request.method} {request.url.copy_with(query=None)} -> {response.status_code}")
+
+    def client(self, auth: Any) -> httpx2.AsyncClient:
+        return httpx2.AsyncClient(
+            auth=auth,
+            timeout=httpx2.Timeout(30, read=300),
+            event_hooks={"response": [self.on_response]},
+        )
+
+
+def with_oauth_client(url: str, session: Callable[[Client], Awaitable[T]], *, auth: Any, transcript: Transcript) -> T:
+    async def run() -> T:
+        async with transcript.client(auth) as http:
+            async with Client(streamable_http_client(url, http_client=http)) as client:
+                return await session(client)
+
+    return anyio.run(run)

@@ -123,3 +123,30 @@ def test_a_token_without_a_user_is_refused(api):
     access_token.save()
 
     assert rpc(api, "tools/list", **bearer(raw_token)).status_code == 403
+
+
+def test_protected_resource_metadata_names_the_resource_server_and_scopes(client):
+    response = client.get("/.well-known/oauth-protected-resource/mcp", secure=True)
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "resource": "https://testserver/mcp",
+        "authorization_servers": ["https://testserver"],
+        "scopes_supported": ["items:read", "items:write"],
+        "bearer_methods_supported": ["header"],
+        "resource_name": "Items (MCP)",
+    }
+    issuer = client.get("/.well-known/oauth-authorization-server", secure=True).json()["issuer"]
+    assert issuer == "https://testserver"
+
+
+def test_metadata_follows_public_base_url(client, settings):
+    settings.PUBLIC_BASE_URL = "https://items.example"
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": "https://items.example"}
+
+    metadata = client.get("/.well-known/oauth-protected-resource/mcp").json()
+    challenge = rpc(client, "tools/list")["WWW-Authenticate"]
+
+    assert metadata["resource"] == "https://items.example/mcp"
+    assert metadata["authorization_servers"] == ["https://items.example"]
+    assert 'resource_metadata="https://items.example/.well-known/oauth-protected-resource/mcp"' in challenge
