@@ -17,6 +17,7 @@ from items.auth_styles import enabled_auth_styles
 from items.authentication import REALM
 from items.permissions import missing_scope_message
 from items.public_url import public_base_url
+from items.throttling import ItemRateThrottle
 from mcpserver.bridge import sdk_response
 from mcpserver.calls import ToolCall, tool_call_finished
 from mcpserver.metadata import resource_metadata_url
@@ -60,8 +61,10 @@ class UnparsedBody(BaseParser):
 class McpView(APIView):
     schema = None  # not an operation of the REST API's OpenAPI schema
     permission_classes = [IsAuthenticated]
+    throttle_classes = [ItemRateThrottle]  # one budget per user across both front doors
     parser_classes = [UnparsedBody]
-    http_method_names = ["get", "post", "delete"]
+    # Stateless: no session to DELETE, and no stream on GET (the spec's answer for that is 405).
+    http_method_names = ["post", "options"]
 
     def get_authenticators(self) -> list[BaseAuthentication]:
         return [style.authentication_class() for style in enabled_auth_styles() if style.name in MCP_AUTH_STYLES]
@@ -75,7 +78,7 @@ class McpView(APIView):
             resource_metadata_url=resource_metadata_url(public_base_url(request)),
         )
 
-    def _answer(self, request: Request) -> HttpResponse:
+    def post(self, request: Request) -> HttpResponse:
         body = request._request.body
         actor = Actor(user=request.user, credential=request.auth, client=client_label(request.auth))
         for name in _called_tools(body):
@@ -96,5 +99,3 @@ class McpView(APIView):
             resource_metadata_url=resource_metadata_url(public_base_url(request)),
         )
         return response
-
-    post = get = delete = _answer

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio
@@ -12,6 +15,28 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
 T = TypeVar("T")
+TOOL_NAMES = ["list_items", "get_item", "create_item", "update_item", "delete_item"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def subprocess_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for a server process on the test database: PostgreSQL's as it is, SQLite's in-memory one copied.
+
+    Call it from the test's thread (outside anyio.run), after the data the process must see is saved.
+    """
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        copy = tmp_path / "db.sqlite3"
+        connection.ensure_connection()
+        with sqlite3.connect(copy) as target:
+            connection.connection.backup(target)
+        database_url = f"sqlite:///{copy}"
+    else:
+        db = connection.settings_dict
+        database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "PUBLIC_"))}
+    return env | {"DJANGO_SECRET_KEY": "x", "DATABASE_URL": database_url}
 
 
 def with_http_client(

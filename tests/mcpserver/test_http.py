@@ -150,3 +150,38 @@ def test_metadata_follows_public_base_url(client, settings):
     assert metadata["resource"] == "https://items.example/mcp"
     assert metadata["authorization_servers"] == ["https://items.example"]
     assert 'resource_metadata="https://items.example/.well-known/oauth-protected-resource/mcp"' in challenge
+
+
+def test_each_tool_call_is_recorded_without_its_arguments(api, alice, caplog):
+    _, raw_key = make_api_key(alice, scopes=(SCOPE_READ,), name="Claude connector")
+    caplog.set_level("INFO", logger="mcpserver.calls")
+
+    tool_call(api, "get_item", {"id": 404}, **bearer(raw_key))
+    tool_call(api, "create_item", {"name": "secret-name-s3cr3t", "price": 1}, **bearer(raw_key))
+
+    records = [record.getMessage() for record in caplog.records if record.name == "mcpserver.calls"]
+    assert [message.rsplit(" latency_ms=", 1)[0] for message in records] == [
+        f"mcp tool=get_item status=error user={alice.pk} client=Claude connector",
+        f"mcp tool=create_item status=denied user={alice.pk} client=Claude connector",
+    ]
+    assert "s3cr3t" not in caplog.text
+
+
+def test_mcp_calls_share_the_users_rate_limit_with_the_rest_api(api, alice, settings):
+    settings.API_THROTTLE_RATE = "2/min"
+    _, raw_key = make_api_key(alice)
+
+    rest = api.get("/items/", **bearer(raw_key))
+    first = rpc(api, "tools/list", **bearer(raw_key))
+    limited = rpc(api, "tools/list", **bearer(raw_key))
+
+    assert (rest.status_code, first.status_code, limited.status_code) == (200, 200, 429)
+    assert int(limited["Retry-After"]) > 0 and "detail" in limited.json()
+
+
+def test_get_and_delete_are_answered_without_a_session(api, alice):
+    _, raw_key = make_api_key(alice)
+
+    for method in (api.get, api.delete):
+        response = method("/mcp", secure=True, **HEADERS, **bearer(raw_key))
+        assert response.status_code == 405

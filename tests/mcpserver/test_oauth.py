@@ -14,7 +14,7 @@ from oauth2_provider.models import AccessToken, Application
 
 from items.models import Item
 from tests.factories import make_user
-from tests.helpers.mcp import MemoryTokenStorage, Transcript, with_oauth_client
+from tests.helpers.mcp import TOOL_NAMES, MemoryTokenStorage, Transcript, with_oauth_client
 from tests.helpers.oauth import UserAgent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -91,13 +91,7 @@ def test_the_sdk_client_registers_authorizes_and_calls_every_tool(live_server, r
 
     tools, results = with_oauth_client(mcp_url, session, auth=provider(mcp_url, person), transcript=transcript)
 
-    assert [tool.name for tool in tools.tools] == [
-        "list_items",
-        "get_item",
-        "create_item",
-        "update_item",
-        "delete_item",
-    ]
+    assert [tool.name for tool in tools.tools] == TOOL_NAMES
     assert [result.is_error for result in results] == [False] * 5
     assert results[2].structured_content["tax"] == 1.5
     assert results[3].structured_content["count"] == 1

@@ -80,15 +80,17 @@ def test_registrations_are_rate_limited(client, registration_on):
     assert Application.objects.count() == 20
 
 
-def test_a_registered_confidential_client_must_still_use_pkce(client, registration_on):
-    body = register(client, token_endpoint_auth_method="client_secret_post").json()
+def authorize_as_alice(client: Client, client_id: str, redirect_uri: str = CLAUDE, **params: str):
     make_user("alice")
     client.login(username="alice", password="correct horse battery")
+    query = {"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri, "state": "s", **params}
+    return client.get("/oauth/authorize/", query)
 
-    response = client.get(
-        "/oauth/authorize/",
-        {"response_type": "code", "client_id": body["client_id"], "redirect_uri": CLAUDE, "state": "s"},
-    )
+
+def test_a_registered_confidential_client_must_still_use_pkce(client, registration_on):
+    body = register(client, token_endpoint_auth_method="client_secret_post").json()
+
+    response = authorize_as_alice(client, body["client_id"])
 
     assert response.status_code == HTTPStatus.FOUND
     assert "error=invalid_request" in response["Location"]
@@ -97,19 +99,12 @@ def test_a_registered_confidential_client_must_still_use_pkce(client, registrati
 
 def test_the_consent_page_marks_the_registered_name_as_self_declared(client, registration_on):
     body = register(client, client_name="Totally Official Bank").json()
-    make_user("alice")
-    client.login(username="alice", password="correct horse battery")
 
-    page = client.get(
-        "/oauth/authorize/",
-        {
-            "response_type": "code",
-            "client_id": body["client_id"],
-            "redirect_uri": CLAUDE,
-            "state": "s",
-            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-            "code_challenge_method": "S256",
-        },
+    page = authorize_as_alice(
+        client,
+        body["client_id"],
+        code_challenge="E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        code_challenge_method="S256",
     ).content.decode()
 
     assert "Totally Official Bank" in page
@@ -133,12 +128,7 @@ def test_mcp_clients_callbacks_are_accepted_by_the_admin_and_registration(admin_
 
 def test_a_gpt_clients_name_is_not_marked_self_declared(client):
     application, _ = make_gpt_client("Recipe GPT", callback_urls=(GPT_CALLBACK,))
-    make_user("alice")
-    client.login(username="alice", password="correct horse battery")
 
-    page = client.get(
-        "/oauth/authorize/",
-        {"response_type": "code", "client_id": application.client_id, "redirect_uri": GPT_CALLBACK, "state": "s"},
-    ).content.decode()
+    page = authorize_as_alice(client, application.client_id, GPT_CALLBACK).content.decode()
 
     assert "Recipe GPT" in page and "registered itself" not in page
