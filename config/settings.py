@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "oauthconsent",  # before oauth2_provider: its templates override DOT's
     "oauth2_provider",
     "tunnels",
+    "mcpserver",  # MCP: the items' tools over Streamable HTTP (/mcp) and stdio (manage.py mcp)
 ]
 
 # MIDDLEWARE -------------------------------------------------------------------
@@ -210,6 +211,10 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
+# MCP clients (ChatGPT apps, Claude connectors) register themselves (RFC 7591) when this is on: anyone
+# may then register a client (authorization code with PKCE only, rate-limited; oauthconsent/registration.py).
+OAUTH2_PROVIDER["DCR_ENABLED"] = env.bool("OAUTH_DYNAMIC_REGISTRATION", default=False)
+OAUTH2_PROVIDER["DCR_REGISTRATION_PERMISSION_CLASSES"] = ("oauth2_provider.dcr.AllowAllDCRPermission",)
 # The sign-in page of the OAuth flow (the admin keeps its own).
 LOGIN_URL = "oauthconsent:login"
 LOGIN_REDIRECT_URL = "oauthconsent:connected"
@@ -270,6 +275,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # MCP: the SDK logs the start and end of its per-request transport on every /mcp call.
+    "loggers": {"mcp.server.streamable_http_manager": {"level": "WARNING"}},
 }
 
 # TESTS ------------------------------------------------------------------------

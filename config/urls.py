@@ -10,6 +10,8 @@ urlpatterns = [
     # the sign-in, consent and connected-GPTs pages, and /.well-known/oauth-authorization-server.
     path("", include("oauthconsent.urls")),
     path("", include("gptsetup.urls")),
+    # MCP: /mcp (Streamable HTTP) and its RFC 9728 metadata.
+    path("", include("mcpserver.urls")),
 ]
 
 handler404 = "config.errors.not_found"

@@ -14,6 +14,7 @@ from items.auth_styles import enabled_auth_style, enabled_auth_styles
 from items.conf import conf
 from items.paste_values import PasteValue
 from items.public_url import public_base_url
+from mcpserver.presentation import mcp_setup
 from oauthconsent.selectors import gpt_clients
 
 
@@ -81,5 +82,17 @@ class GptActionSetupAdmin(admin.ModelAdmin):
             "clients": clients,
             "application": application,
             "warnings": lint_action(action_schema(request), public_url=conf.PUBLIC_BASE_URL),
+            **self.mcp_context(request),
         }
         return TemplateResponse(request, "admin/gptsetup/setup.html", context)
+
+    def mcp_context(self, request: HttpRequest) -> dict:
+        mcp = mcp_setup(base_url=public_base_url(request), username=request.user.get_username())
+        return {
+            "mcp": mcp,
+            "mcp_values": [PasteValue(_("MCP server URL"), mcp.url)],
+            "mcp_stdio_values": [
+                PasteValue(_("Claude Desktop (claude_desktop_config.json)"), mcp.claude_desktop_config),
+                PasteValue(_("Codex CLI (~/.codex/config.toml)"), mcp.codex_config),
+            ],
+        }

@@ -18,6 +18,7 @@ from gptsetup.checks import lint_action
 from gptsetup.selectors import action_schema
 from items.auth_styles import AuthStyle, enabled_auth_styles
 from items.paste_values import PasteValue, paste_lines, paste_values
+from mcpserver.presentation import mcp_setup, mcp_setup_lines
 from oauthconsent.selectors import gpt_clients
 
 REGISTER_CLIENT_COMMAND = "python manage.py register_gpt_client --name 'My GPT'"
@@ -115,6 +116,7 @@ def setup_report(*, base_url: str) -> str:
     lines = setup_lines(setup)
     if not setup.style.uses_api_key:
         lines += ["", clients_hint(gpt_clients(), "Choose a client with --client: ", "No OAuth client yet: ")]
+    lines += ["", *mcp_setup_lines(mcp_setup(base_url=base_url))]
     lines += ["", *lint_lines(lint_action(action_schema(None), public_url=base_url))]
     return "\n".join(lines)
 

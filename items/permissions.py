@@ -13,6 +13,16 @@ def required_scope(method: str) -> str:
     return SCOPE_READ if method.upper() in SAFE_METHODS else SCOPE_WRITE
 
 
+def credential_allows(credential: object, scope: str) -> bool:
+    """Whether the credential (an API key, DOT's access token: anything with `allow_scopes()`) grants scope."""
+    allow_scopes = getattr(credential, "allow_scopes", None)
+    return allow_scopes is not None and bool(allow_scopes([scope]))
+
+
+def missing_scope_message(scope: str) -> str:
+    return _("This credential lacks the %(scope)s scope.") % {"scope": scope}
+
+
 class HasItemScope(BasePermission):
     """The credential's scopes allow the method: any credential with `allow_scopes()` (API keys, DOT's tokens).
 
@@ -23,8 +33,7 @@ class HasItemScope(BasePermission):
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         required = required_scope(request.method)
-        allow_scopes = getattr(request.auth, "allow_scopes", None)
-        if allow_scopes is not None and allow_scopes([required]):
+        if credential_allows(request.auth, required):
             return True
-        self.message = _("This credential lacks the %(scope)s scope.") % {"scope": required}
+        self.message = missing_scope_message(required)
         return False

@@ -34,6 +34,7 @@ class GptClientAdmin(ShownOnceAdminMixin, admin.ModelAdmin):
     lost_hint = _("Select the client in the list and choose “Issue a new client secret”.")
     list_display = ["name", "client_id", "callbacks", "user", "created"]
     list_select_related = ["user"]
+    list_filter = ["registration_source"]  # "Dynamic Client Registration": MCP clients that registered themselves
     search_fields = ["name", "client_id"]
     raw_id_fields = ["user"]
     readonly_fields = ["client_id", "created", "updated"]

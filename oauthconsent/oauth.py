@@ -26,14 +26,23 @@ class GptOAuth2Validator(OAuth2Validator):
         return super().validate_scopes(client_id, requested, client, request, *args, **kwargs)
 
     def is_pkce_required(self, client_id: str, request: Request) -> bool:
-        """Required for public clients only.
+        """Required for public clients and for clients that registered themselves.
 
         GPT Actions are confidential clients and send no code_challenge. Whenever a client does send
         one, oauthlib enforces it at the token endpoint whatever this returns (S256 only, see GptServer).
         """
         application = self._load_application(client_id, request)  # cached on request.client
         # An unknown client fails elsewhere; requiring PKCE for it is the safe answer meanwhile.
-        return application is None or application.client_type != AbstractApplication.CLIENT_CONFIDENTIAL
+        return (
+            application is None
+            or application.client_type != AbstractApplication.CLIENT_CONFIDENTIAL
+            or registered_itself(application)
+        )
+
+
+def registered_itself(application: AbstractApplication) -> bool:
+    """A client registered by RFC 7591 (an MCP client): always held to PKCE, its name self-declared."""
+    return application.registration_source == AbstractApplication.RegistrationSource.DCR
 
 
 class GptServer(Server):

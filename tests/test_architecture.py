@@ -17,8 +17,9 @@ LAYERS = {
     "calllog": set(),
     "items": {"calllog"},
     "oauthconsent": {"calllog", "items"},
-    "gptsetup": {"calllog", "items", "oauthconsent"},
-    "tunnels": {"calllog", "items", "oauthconsent", "gptsetup"},
+    "mcpserver": {"calllog", "items", "oauthconsent"},
+    "gptsetup": {"calllog", "items", "oauthconsent", "mcpserver"},
+    "tunnels": {"calllog", "items", "oauthconsent", "mcpserver", "gptsetup"},
 }
 PROJECT_PACKAGES = {"config", *LAYERS}
 

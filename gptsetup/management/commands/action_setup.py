@@ -10,6 +10,7 @@ from gptsetup.selectors import action_schema
 from items.auth_styles import AUTH_STYLES, enabled_auth_style, enabled_auth_styles
 from items.conf import conf
 from items.public_url import public_base_url
+from mcpserver.presentation import mcp_setup, mcp_setup_lines
 from oauthconsent.selectors import gpt_clients
 
 
@@ -60,6 +61,8 @@ class Command(BaseCommand):
         if not style.uses_api_key and application is None:
             self.stdout.write("")
             self.stdout.write(clients_hint(clients, "Choose a client with --client: ", "No OAuth client yet: "))
+        self.stdout.write("")
+        self.stdout.write("\n".join(mcp_setup_lines(mcp_setup(base_url=base_url))))
         self.stdout.write("")
         messages = lint_action(action_schema(None), public_url=conf.PUBLIC_BASE_URL)
         paint = self.style.WARNING if messages else self.style.SUCCESS

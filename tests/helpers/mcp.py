@@ -1,0 +1,108 @@
+"""The official MCP SDK's client, driven from synchronous tests against live_server (or a subprocess)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import anyio
+import httpx2
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+
+T = TypeVar("T")
+TOOL_NAMES = ["list_items", "get_item", "create_item", "update_item", "delete_item"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def subprocess_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for a server process on the test database: PostgreSQL's as it is, SQLite's in-memory one copied.
+
+    Call it from the test's thread (outside anyio.run), after the data the process must see is saved.
+    """
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        copy = tmp_path / "db.sqlite3"
+        connection.ensure_connection()
+        with sqlite3.connect(copy) as target:
+            connection.connection.backup(target)
+        database_url = f"sqlite:///{copy}"
+    else:
+        db = connection.settings_dict
+        database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "PUBLIC_"))}
+    return env | {"DJANGO_SECRET_KEY": "x", "DATABASE_URL": database_url}
+
+
+def with_http_client(
+    url: str,
+    session: Callable[[Client], Awaitable[T]],
+    *,
+    headers: dict[str, str] | None = None,
+    auth: Any = None,
+    mode: str = "auto",
+) -> T:
+    """Connect the SDK's Client to url over Streamable HTTP, run session(client), return what it returns."""
+
+    async def run() -> T:
+        async with create_mcp_http_client(headers=headers, auth=auth) as http:
+            async with Client(streamable_http_client(url, http_client=http), mode=mode) as client:
+                return await session(client)
+
+    return anyio.run(run)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+class MemoryTokenStorage:
+    """The SDK's TokenStorage, in memory: what a client keeps between runs."""
+
+    def __init__(self) -> None:
+        self.tokens = None
+        self.client_info = None
+
+    async def get_tokens(self):
+        return self.tokens
+
+    async def set_tokens(self, tokens) -> None:
+        self.tokens = tokens
+
+    async def get_client_info(self):
+        return self.client_info
+
+    async def set_client_info(self, client_info) -> None:
+        self.client_info = client_info
+
+
+class Transcript:
+    """Every HTTP exchange of the SDK's client (its OAuth requests included): method, URL, status."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    async def on_response(self, response: httpx2.Response) -> None:
+        request = response.request
+        self.lines.append(f"{request.method} {request.url.copy_with(query=None)} -> {response.status_code}")
+
+    def client(self, auth: Any) -> httpx2.AsyncClient:
+        return httpx2.AsyncClient(
+            auth=auth,
+            timeout=httpx2.Timeout(30, read=300),
+            event_hooks={"response": [self.on_response]},
+        )
+
+
+def with_oauth_client(url: str, session: Callable[[Client], Awaitable[T]], *, auth: Any, transcript: Transcript) -> T:
+    async def run() -> T:
+        async with transcript.client(auth) as http:
+            async with Client(streamable_http_client(url, http_client=http)) as client:
+                return await session(client)
+
+    return anyio.run(run)

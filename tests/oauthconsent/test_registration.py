@@ -1,0 +1,134 @@
+"""RFC 7591 dynamic client registration for MCP clients, and the callback URLs MCP clients use."""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+from oauth2_provider.models import Application
+
+from tests.factories import make_gpt_client, make_user
+from tests.helpers.oauth import GPT_CALLBACK, forms_of
+
+pytestmark = pytest.mark.django_db
+
+REGISTER = "/oauth/register/"
+CHATGPT = "https://chatgpt.com/connector_platform_oauth_redirect"
+CLAUDE = "https://claude.ai/api/mcp/auth_callback"
+
+
+@pytest.fixture
+def registration_on(settings):
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "DCR_ENABLED": True}
+
+
+def register(client: Client, **metadata):
+    body = {"client_name": "Claude", "redirect_uris": [CLAUDE], "token_endpoint_auth_method": "none", **metadata}
+    return client.post(REGISTER, json.dumps(body), content_type="application/json")
+
+
+def test_registration_is_off_by_default(client):
+    assert register(client).status_code == HTTPStatus.NOT_FOUND
+    metadata = client.get("/.well-known/oauth-authorization-server").json()
+    assert "registration_endpoint" not in metadata
+    assert not Application.objects.exists()
+
+
+def test_a_public_client_registers_and_shows_in_the_admin(client, admin_client, registration_on):
+    response = register(client)
+
+    assert response.status_code == HTTPStatus.CREATED
+    body = response.json()
+    assert body["token_endpoint_auth_method"] == "none" and "client_secret" not in body
+    assert body["grant_types"] == ["authorization_code", "refresh_token"]
+    application = Application.objects.get(client_id=body["client_id"])
+    assert application.client_type == Application.CLIENT_PUBLIC
+    assert application.registration_source == Application.RegistrationSource.DCR
+    changelist = admin_client.get("/admin/oauth2_provider/application/?registration_source__exact=dcr")
+    assert application.client_id in changelist.content.decode()
+    metadata = client.get("/.well-known/oauth-authorization-server").json()
+    assert metadata["registration_endpoint"] == "http://testserver/oauth/register/"
+    assert metadata["code_challenge_methods_supported"] == ["S256"]
+
+
+@pytest.mark.parametrize(
+    ("metadata", "error"),
+    [
+        ({"grant_types": ["client_credentials"]}, "invalid_client_metadata"),
+        ({"grant_types": ["implicit"], "response_types": ["token"]}, "invalid_client_metadata"),
+        ({"grant_types": ["authorization_code", "password"]}, "invalid_client_metadata"),
+        ({"response_types": ["token"]}, "invalid_client_metadata"),
+        ({"redirect_uris": ["http://evil.example/callback"]}, "invalid_redirect_uri"),
+        ({"redirect_uris": ["https://*.example.com/callback"]}, "invalid_redirect_uri"),
+    ],
+)
+def test_only_authorization_code_with_acceptable_callbacks_registers(client, registration_on, metadata, error):
+    response = register(client, **metadata)
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["error"] == error and response.json()["error_description"]
+    assert not Application.objects.exists()
+
+
+def test_registrations_are_rate_limited(client, registration_on):
+    statuses = [register(client).status_code for _ in range(21)]
+
+    assert statuses[:20] == [HTTPStatus.CREATED] * 20
+    assert statuses[20] == HTTPStatus.TOO_MANY_REQUESTS
+    assert Application.objects.count() == 20
+
+
+def authorize_as_alice(client: Client, client_id: str, redirect_uri: str = CLAUDE, **params: str):
+    make_user("alice")
+    client.login(username="alice", password="correct horse battery")
+    query = {"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri, "state": "s", **params}
+    return client.get("/oauth/authorize/", query)
+
+
+def test_a_registered_confidential_client_must_still_use_pkce(client, registration_on):
+    body = register(client, token_endpoint_auth_method="client_secret_post").json()
+
+    response = authorize_as_alice(client, body["client_id"])
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert "error=invalid_request" in response["Location"]
+    assert "Code+challenge+required" in response["Location"]
+
+
+def test_the_consent_page_marks_the_registered_name_as_self_declared(client, registration_on):
+    body = register(client, client_name="Totally Official Bank").json()
+
+    page = authorize_as_alice(
+        client,
+        body["client_id"],
+        code_challenge="E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        code_challenge_method="S256",
+    ).content.decode()
+
+    assert "Totally Official Bank" in page
+    assert "This app registered itself and chose this name: this server has not checked it." in page
+    assert forms_of(page)
+
+
+@pytest.mark.parametrize(
+    "callback",
+    [CHATGPT, "https://chatgpt.com/connector/oauth/AbC123_-x", CLAUDE, "http://127.0.0.1:33418/callback"],
+)
+def test_mcp_clients_callbacks_are_accepted_by_the_admin_and_registration(admin_client, client, callback, settings):
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "DCR_ENABLED": True}
+    added = admin_client.post(
+        "/admin/oauth2_provider/application/add/", {"name": "Connector", "redirect_uris": callback, "user": ""}
+    )
+    assert added.status_code == HTTPStatus.FOUND
+    assert Application.objects.get(name="Connector").redirect_uris == callback
+    assert register(client, redirect_uris=[callback]).status_code == HTTPStatus.CREATED
+
+
+def test_a_gpt_clients_name_is_not_marked_self_declared(client):
+    application, _ = make_gpt_client("Recipe GPT", callback_urls=(GPT_CALLBACK,))
+
+    page = authorize_as_alice(client, application.client_id, GPT_CALLBACK).content.decode()
+
+    assert "Recipe GPT" in page and "registered itself" not in page
