@@ -66,5 +66,6 @@ class SeedDemoTests:
         first = run("seed_demo")[-1]
         second = run("seed_demo")[-1]
         assert first != second
+        assert [key.name for key in ApiKey.objects.all()] == ["demo key"]  # rotated, not added
         assert Item.objects.count() == 2
         assert get_user_model().objects.get(username="demo").check_password("demo-pass-123")
