@@ -57,7 +57,7 @@ def stop_on_configuration_error(exit_code: int = 1) -> Iterator[None]:
 
 
 def check_database() -> None:
-    """Open (and give back) one database connection, so that a server that cannot reach its database says so at start."""
+    """Open and close one connection, so that a server that cannot reach its database says so at start."""
     connection = connections[DEFAULT_DB_ALIAS]
     connection.ensure_connection()
     connection.close()

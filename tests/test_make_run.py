@@ -12,8 +12,6 @@ from contextlib import contextmanager
 from http import HTTPStatus
 from pathlib import Path
 
-import pytest
-
 from tests.test_server import Server, free_port
 from tests.test_startup import ROOT, environment
 from tunnels.server import listening

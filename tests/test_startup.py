@@ -1,4 +1,4 @@
-"""Bad settings and a missing virtualenv, as a user meets them: the real commands in subprocesses, one clear line each."""
+"""Bad settings and a missing virtualenv as a user meets them: real commands in subprocesses, one line each."""
 
 from __future__ import annotations
 

@@ -25,9 +25,7 @@ def print_api_key(command: BaseCommand, api_key: ApiKey, raw_key: str, base_url:
     for style in enabled_auth_styles():
         if style.uses_api_key:
             command.stdout.write(f"  {style.label}:")
-            for line in paste_lines(
-                paste_values(style, base_url=base_url, raw_key=raw_key), indent="    "
-            ):
+            for line in paste_lines(paste_values(style, base_url=base_url, raw_key=raw_key), indent="    "):
                 command.stdout.write(line)
     command.stdout.write("Copy the API key on the next line; it is shown only now (stored hashed):")
     command.stdout.write(raw_key)
