@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import Browser, Playwright
+from playwright.sync_api import Browser, Page, Playwright
 
 CHROMIUM = "/usr/bin/chromium"
 # Screenshots for people to look at; git-ignored.
@@ -25,3 +25,35 @@ CHROMIUM_ARGS = [
 def launch_chromium(playwright: Playwright) -> Browser:
     ARTIFACTS.mkdir(exist_ok=True)
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
+def local_page(
+    browser: Browser, base_url: str, *, clipboard: bool = False, **context: object
+) -> tuple[Page, list[str]]:
+    """A page that records every request it makes beyond base_url (and never sends them)."""
+    browser_context = browser.new_context(
+        permissions=["clipboard-read", "clipboard-write"] if clipboard else [], **context
+    )
+    elsewhere: list[str] = []
+
+    def route(route_):
+        if route_.request.url.startswith(base_url):
+            route_.continue_()
+        else:
+            elsewhere.append(route_.request.url)
+            route_.abort()
+
+    browser_context.route("**/*", route)
+    return browser_context.new_page(), elsewhere
+
+
+def admin_sign_in(page: Page, base_url: str, username: str, password: str) -> None:
+    page.goto(f"{base_url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+
+
+def horizontal_overflow(page: Page) -> int:
+    """How many CSS pixels the page is wider than its window (0: no horizontal scroll bar)."""
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
