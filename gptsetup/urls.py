@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 from gptsetup import views
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("api/schema/", views.ActionSchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path(

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from gptsetup.models import PrivacyPolicy
 from gptsetup.presentation import default_privacy_text
+from gptsetup.selectors import setup_state
 from items.auth_styles import enabled_auth_style, enabled_auth_styles
 
 
@@ -33,3 +34,9 @@ def privacy_policy(request: HttpRequest) -> HttpResponse:
         "updated_at": policy.updated_at if policy else None,
     }
     return render(request, "gptsetup/privacy.html", context)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """What this server is and where to go; for staff, how far the GPT setup got."""
+    state = setup_state(request) if request.user.is_staff else None
+    return render(request, "gptsetup/home.html", {"state": state})
