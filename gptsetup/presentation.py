@@ -42,8 +42,8 @@ def action_setup(
     if not style.uses_api_key:
         notes.append(
             _(
-                "After saving the Action, the editor shows a callback URL "
-                "(https://chatgpt.com/aip/g-…/oauth/callback): add it to the client's redirect URIs in the admin."
+                "After saving the Action, the editor shows a Callback URL "
+                "(https://chatgpt.com/aip/g-…/oauth/callback): paste it into the client's Callback URLs in the admin."
             )
         )
     return ActionSetup(
