@@ -129,3 +129,10 @@ class SetupPageBrowserTests:
         for summary in ("List the user's items", "Create an item", "Get one item", "Change an item", "Delete an item"):
             expect(page.get_by_text(summary, exact=True)).to_be_visible()
         assert elsewhere == []
+
+    def test_redoc_shows_every_operation_and_fetches_nothing_elsewhere(self, chromium, live_server):
+        page, elsewhere = local_page(chromium, live_server.url)
+        page.goto(f"{live_server.url}/api/redoc/")
+        expect(page.locator("h2", has_text="List the user's items")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        assert elsewhere == []

@@ -13,7 +13,14 @@ from tests.helpers.browser import ARTIFACTS, admin_sign_in, horizontal_overflow,
 
 pytestmark = pytest.mark.django_db
 
-LINKS = ["/oauth/connected/", "/admin/gptsetup/gptactionsetup/", "/api/docs/", "/api/redoc/", "/api/schema/", "/privacy/"]
+LINKS = [
+    "/oauth/connected/",
+    "/admin/gptsetup/gptactionsetup/",
+    "/api/docs/",
+    "/api/redoc/",
+    "/api/schema/",
+    "/privacy/",
+]
 
 
 class HomePageTests:
