@@ -135,7 +135,7 @@ class PolicyBlock:
 
 
 LIST_MARKS = ("- ", "* ", "• ")
-SENTENCE_ENDS = (".", "!", "?", ":", ";", "。", "！", "？", "：", "；")
+SENTENCE_ENDS = (".", "!", "?", ":", ";", "。", "\uff01", "\uff1f", "\uff1a", "\uff1b")  # and their full-width forms
 
 
 def policy_blocks(text: str) -> list[PolicyBlock]:

@@ -45,7 +45,7 @@ class ActionSetupTests:
         assert "  Token Exchange Method: Default (POST request)\n" in out
         assert "  https://demo.ngrok-free.app/privacy/\n" in out
         assert (
-            "shows a Callback URL (https://chatgpt.com/aip/g-…/oauth/callback): paste it into the client's Callback URLs"
+            "a Callback URL (https://chatgpt.com/aip/g-…/oauth/callback): paste it into the client's Callback URLs"
             in out
         )
         assert out.rstrip().endswith("GPT Action lint: no problems.")

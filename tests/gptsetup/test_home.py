@@ -28,9 +28,9 @@ class HomePageTests:
         response = client.get("/")
         assert response.status_code == HTTPStatus.OK
         html = response.content.decode()
-        assert "backend of a custom GPT’s Action" in html
+        assert "backend of a custom GPT\u2019s Action" in html
         assert 'href="/oauth/login/?next=/"' in html
-        for link in LINKS:
+        for link in [*LINKS, "/privacy/"]:
             assert f'href="{link}"' in html
         assert "Public URL" not in html  # the setup's state is for staff only
 
