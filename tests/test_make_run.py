@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from http import HTTPStatus
 from pathlib import Path
 
-from tests.test_server import Server, free_port
-from tests.test_startup import ROOT, environment
+from tests.helpers.processes import ROOT, environment, free_port, run
+from tests.test_server import Server
 from tunnels.server import listening
 
 COPY_LINE = "Copy the API key on the next line"
@@ -89,28 +89,14 @@ def test_make_run_twice_keeps_one_demo_key_and_a_busy_port_changes_nothing(tmp_p
         assert "Demo user: demo / " in summary and "shown on this first run only" in summary
         assert status_with(server, first_key) == HTTPStatus.OK
 
-        busy = subprocess.run(
-            ["make", "--no-print-directory", "run", f"PORT={port}"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        busy = run(["make", "--no-print-directory", "run", f"PORT={port}"], env)
         assert busy.returncode != 0
         assert f"Port {port} on 127.0.0.1 is in use" in busy.stderr
         assert "migrate" not in busy.stdout and "gpta_" not in busy.stdout  # it stopped before doing anything
         assert demo_keys(database) == ["demo key"]
 
         # A later run's seeding (what `make run` does after the port check) rotates the one demo key.
-        again = subprocess.run(
-            [sys.executable, "manage.py", "seed_demo", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        again = run([sys.executable, "manage.py", "seed_demo", "--port", str(port)], env)
         assert again.returncode == 0, again.stderr
         summary = again.stdout
         assert "Demo user: demo / " not in summary  # the password is not shown again...
@@ -123,13 +109,6 @@ def test_make_run_twice_keeps_one_demo_key_and_a_busy_port_changes_nothing(tmp_p
 
 def test_make_manage_runs_a_command_with_the_virtualenv(tmp_path):
     env = environment(DJANGO_DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    result = subprocess.run(
-        ["make", "--no-print-directory", "manage", "ARGS=check --tag models"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run(["make", "--no-print-directory", "manage", "ARGS=check --tag models"], env)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout

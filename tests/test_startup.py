@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from tests.test_server import free_port
+from tests.helpers.processes import environment, free_port, run
 
-ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "test-secret-key-for-the-startup-tests"
 
 BAD_SETTINGS = {
@@ -38,12 +34,6 @@ BAD_SETTINGS = {
 }
 
 
-def environment(**values: str) -> dict[str, str]:
-    """This process's environment without the project's settings, plus values."""
-    kept = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
-    return {**kept, "DJANGO_DEBUG": "0", **values}
-
-
 def assert_one_clear_line(stderr: str, what: str, fix: str) -> None:
     assert "Traceback" not in stderr
     lines = [line for line in stderr.splitlines() if what in line]
@@ -54,14 +44,7 @@ def assert_one_clear_line(stderr: str, what: str, fix: str) -> None:
 @pytest.mark.parametrize("case", BAD_SETTINGS)
 def test_manage_py_names_a_bad_setting_in_one_line(case):
     values, what, fix = BAD_SETTINGS[case]
-    result = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=environment(**values),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run([sys.executable, "manage.py", "migrate", "--noinput"], environment(**values))
     assert result.returncode == 1
     assert_one_clear_line(result.stderr, what, fix)
     assert result.stderr.count("\n") == 1  # that line and nothing else
@@ -70,23 +53,15 @@ def test_manage_py_names_a_bad_setting_in_one_line(case):
 @pytest.mark.parametrize("case", BAD_SETTINGS)
 def test_the_wsgi_server_stops_with_one_line_for_a_bad_setting(case):
     values, what, fix = BAD_SETTINGS[case]
-    result = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{free_port()}", "-w", "1"],
-        cwd=ROOT,
-        env=environment(**values),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    gunicorn = [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{free_port()}", "-w", "1"]
+    result = run(gunicorn, environment(**values))
     assert result.returncode == 4  # gunicorn's "App failed to load": it stops instead of restarting workers
     assert_one_clear_line(result.stderr, what, fix)
 
 
 def test_manage_py_without_django_says_to_activate_the_virtualenv():
     # -S: no site-packages, so no Django, as with a python outside the project's virtualenv.
-    result = subprocess.run(
-        [sys.executable, "-S", "manage.py", "check"], cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
+    result = run([sys.executable, "-S", "manage.py", "check"])
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "Couldn't import Django" in result.stderr

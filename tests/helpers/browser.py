@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, Playwright
+from playwright.sync_api import Browser, Page, Playwright, expect
 
 CHROMIUM = "/usr/bin/chromium"
 # Screenshots for people to look at; git-ignored.
@@ -57,3 +57,18 @@ def admin_sign_in(page: Page, base_url: str, username: str, password: str) -> No
 def horizontal_overflow(page: Page) -> int:
     """How many CSS pixels the page is wider than its window (0: no horizontal scroll bar)."""
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def add_in_admin(
+    browser: Browser, base_url: str, add_path: str, username: str, password: str, name: str
+) -> tuple[Page, list[str]]:
+    """Sign in to the admin in a 1,280-pixel window, open add_path and save with only a name typed (the user
+    field must already hold the signed-in user). Returns the page the save led to, and requests sent elsewhere."""
+    page, elsewhere = local_page(browser, base_url, viewport={"width": 1280, "height": 900}, clipboard=True)
+    admin_sign_in(page, base_url, username, password)
+    page.goto(base_url + add_path)
+    # A searchable choice (the admin's autocomplete), already on the signed-in user.
+    expect(page.locator("#select2-id_user-container")).to_have_attribute("title", username)
+    page.fill("#id_name", name)
+    page.click("input[name=_save]")
+    return page, elsewhere

@@ -8,21 +8,16 @@ from playwright.sync_api import expect
 from items.models import ApiKey
 from items.selectors import api_key_find
 from tests.factories import PASSWORD, make_user
-from tests.helpers.browser import ARTIFACTS, admin_sign_in, horizontal_overflow, local_page
+from tests.helpers.browser import ARTIFACTS, add_in_admin, horizontal_overflow
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_key_added_with_a_name_alone_is_the_signed_in_users_and_shown_once(chromium, live_server):
     builder = make_user("builder", password=PASSWORD, is_staff=True, is_superuser=True)
     make_user("someone-else")
-    page, elsewhere = local_page(chromium, live_server.url, viewport={"width": 1280, "height": 900}, clipboard=True)
-    admin_sign_in(page, live_server.url, "builder", PASSWORD)
-
-    page.goto(f"{live_server.url}/admin/items/apikey/add/")
-    # A searchable choice (the admin's autocomplete), already on the signed-in user.
-    expect(page.locator("#select2-id_user-container")).to_have_attribute("title", "builder")
-    page.fill("#id_name", "Recipe GPT key")
-    page.click("input[name=_save]")
+    page, elsewhere = add_in_admin(
+        chromium, live_server.url, "/admin/items/apikey/add/", "builder", PASSWORD, "Recipe GPT key"
+    )
 
     expect(page.get_by_role("heading", name="API key created")).to_be_visible()
     raw_key = page.locator("#raw-api-key").inner_text()

@@ -8,20 +8,16 @@ from oauth2_provider.models import get_application_model
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, make_user
-from tests.helpers.browser import ARTIFACTS, admin_sign_in, horizontal_overflow, local_page
+from tests.helpers.browser import ARTIFACTS, add_in_admin, horizontal_overflow
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_client_secret_is_shown_once_without_overflow_with_copy_buttons(chromium, live_server, settings):
     settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
     builder = make_user("builder", password=PASSWORD, is_staff=True, is_superuser=True)
-    page, elsewhere = local_page(chromium, live_server.url, viewport={"width": 1280, "height": 900}, clipboard=True)
-    admin_sign_in(page, live_server.url, "builder", PASSWORD)
-
-    page.goto(f"{live_server.url}/admin/oauth2_provider/application/add/")
-    expect(page.locator("#select2-id_user-container")).to_have_attribute("title", "builder")
-    page.fill("#id_name", "Recipe GPT")
-    page.click("input[name=_save]")
+    page, elsewhere = add_in_admin(
+        chromium, live_server.url, "/admin/oauth2_provider/application/add/", "builder", PASSWORD, "Recipe GPT"
+    )
 
     expect(page.get_by_role("heading", name="GPT client secret")).to_be_visible()
     application = get_application_model().objects.get()
