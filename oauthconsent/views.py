@@ -57,7 +57,6 @@ def _safe_next(request: HttpRequest, next_url: str | None) -> str | None:
     return None
 
 
-@method_decorator(refuse_framing, name="dispatch")
 class GptAuthorizationView(AuthorizationView):
     """DOT's consent view, with RFC 9207's `iss` on its error redirects too (a Deny), not only on success."""
 
@@ -69,6 +68,7 @@ class GptAuthorizationView(AuthorizationView):
         return super().redirect(redirect_to, application)
 
 
+@method_decorator(refuse_framing, name="dispatch")
 class SignInView(LoginView):
     template_name = "oauthconsent/login.html"
     redirect_authenticated_user = True
