@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test test-postgres check format tunnel
+.PHONY: install run manage test test-postgres check format tunnel
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +17,17 @@ install: $(VENV)/.installed
 .env:
 	printf 'DJANGO_DEBUG=1\n' > .env
 
+# `make run [PORT=8001]`: checks the port first, so that a second `make run` changes nothing.
+RUN_PORT := $(or $(PORT),8000)
 run: install .env
+	@$(PY) -m config.port_free $(RUN_PORT)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py seed_demo --port $(RUN_PORT)
+	$(PY) manage.py runserver 127.0.0.1:$(RUN_PORT)
+
+# `make manage ARGS="create_api_key demo"`: any manage.py command, with the project's virtualenv and .env.
+manage: install .env
+	$(PY) manage.py $(ARGS)
 
 # `make tunnel DOMAIN=NAME.ngrok-free.app` (or NGROK_DOMAIN in .env); NGROK_AUTHTOKEN comes from .env too.
 tunnel: install .env

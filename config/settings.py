@@ -7,6 +7,7 @@ See the configuration table in README.md.
 from __future__ import annotations
 
 import secrets
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -103,7 +104,25 @@ MIDDLEWARE = [
 ]
 
 # DATABASES --------------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}")}
+
+
+def _database() -> dict[str, object]:
+    url = env.str("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}")
+    fix = "Use postgres://USER:PASSWORD@HOST:5432/NAME, or sqlite:////absolute/path/db.sqlite3 (or unset it)."
+    try:
+        with warnings.catch_warnings():  # django-environ's warning would print the password
+            warnings.simplefilter("ignore")
+            config = env.db_url_config(url)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL is malformed ({exc}). {fix}") from None
+    if not config.get("ENGINE"):
+        scheme = urlsplit(url).scheme
+        problem = f"its scheme {scheme}:// names no database" if scheme else "it has no scheme such as postgres://"
+        raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {problem}. {fix}")
+    return config
+
+
+DATABASES = {"default": _database()}
 # Opening a connection per request costs about a millisecond; keep them.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=600)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -275,8 +294,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    # MCP: the SDK logs the start and end of its per-request transport on every /mcp call.
-    "loggers": {"mcp.server.streamable_http_manager": {"level": "WARNING"}},
+    "loggers": {
+        # Django's default config gives its logger a console handler of its own under DEBUG; without this its
+        # lines would print twice (there and at the root). django.server keeps its own handler (runserver's format).
+        "django": {"handlers": [], "propagate": True},
+        # MCP: the SDK logs the start and end of its per-request transport on every /mcp call.
+        "mcp.server.streamable_http_manager": {"level": "WARNING"},
+    },
 }
 
 # TESTS ------------------------------------------------------------------------

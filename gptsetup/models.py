@@ -8,7 +8,11 @@ class PrivacyPolicy(models.Model):
     """The text of /privacy/. The newest one is shown; without any, a default text is."""
 
     text = models.TextField(
-        _("text"), help_text=_("Plain text. A blank line starts a new paragraph; web addresses become links.")
+        _("text"),
+        help_text=_(
+            "Plain text. A blank line starts a new paragraph; lines starting with “- ” make a list; a short first "
+            "line without a full stop is a heading; web addresses become links."
+        ),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

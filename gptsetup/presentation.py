@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.core.checks import CheckMessage
@@ -43,8 +44,8 @@ def action_setup(
     if not style.uses_api_key:
         notes.append(
             _(
-                "After saving the Action, the editor shows a callback URL "
-                "(https://chatgpt.com/aip/g-…/oauth/callback): add it to the client's redirect URIs in the admin."
+                "After saving the Action, the editor shows a Callback URL "
+                "(https://chatgpt.com/aip/g-…/oauth/callback): paste it into the client's Callback URLs in the admin."
             )
         )
     return ActionSetup(
@@ -124,4 +125,37 @@ def setup_report(*, base_url: str) -> str:
 def default_privacy_text() -> str:
     """What /privacy/ says until an admin writes a policy of their own (the admin's add form starts from it)."""
     seconds = oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS
-    return render_to_string("gptsetup/privacy_default.txt", {"hours": f"{seconds / 3600:g}"}).strip() + "\n"
+    lifetime = {"hours": seconds // 3600} if seconds % 3600 == 0 else {"minutes": max(1, round(seconds / 60))}
+    return render_to_string("gptsetup/privacy_default.txt", lifetime).strip() + "\n"
+
+
+@dataclass(frozen=True)
+class PolicyBlock:
+    heading: str
+    paragraph: str
+    items: list[str]
+
+
+LIST_MARKS = ("- ", "* ", "• ")
+SENTENCE_ENDS = (".", "!", "?", ":", ";", "。", "\uff01", "\uff1f", "\uff1a", "\uff1b")  # and their full-width forms
+
+
+def policy_blocks(text: str) -> list[PolicyBlock]:
+    """A privacy policy's plain text as blocks: blank lines separate them, `- ` lines make a list, and a
+    block's first line is a heading when it is short, ends without punctuation and more follows."""
+    blocks = []
+    for chunk in re.split(r"\n\s*\n", text.strip()):
+        prose: list[str] = []
+        items: list[str] = []
+        for line in filter(None, (line.strip() for line in chunk.splitlines())):
+            if line.startswith(LIST_MARKS):
+                items.append(line[2:].strip())
+            elif items:
+                items[-1] += " " + line  # an item's next line
+            else:
+                prose.append(line)
+        heading = ""
+        if prose and len(prose) + len(items) > 1 and len(prose[0]) <= 80 and not prose[0].endswith(SENTENCE_ENDS):
+            heading = prose.pop(0)
+        blocks.append(PolicyBlock(heading=heading, paragraph="\n".join(prose), items=items))
+    return blocks

@@ -1,12 +1,18 @@
-"""Reads: the schema as the GPT editor imports it (for the lint)."""
+"""Reads: the schema as the GPT editor imports it (for the lint), and how far the setup got (the home page)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.request import Request
+
+from items.conf import conf
+from items.public_url import public_base_url
+from items.selectors import active_api_key_count
+from oauthconsent.selectors import gpt_clients
 
 
 def action_schema(request: HttpRequest | None) -> dict[str, Any]:
@@ -19,3 +25,22 @@ def action_schema(request: HttpRequest | None) -> dict[str, Any]:
         bare.META["HTTP_HOST"] = request.get_host()
         schema_request = Request(bare)
     return SchemaGenerator().get_schema(request=schema_request, public=True)
+
+
+@dataclass(frozen=True)
+class SetupState:
+    """How far the builder got: what the home page shows a staff user."""
+
+    base_url: str
+    public_url_set: bool
+    gpt_clients: int
+    active_api_keys: int
+
+
+def setup_state(request: HttpRequest) -> SetupState:
+    return SetupState(
+        base_url=public_base_url(request),
+        public_url_set=bool(conf.PUBLIC_BASE_URL),
+        gpt_clients=len(gpt_clients()),
+        active_api_keys=active_api_key_count(),
+    )

@@ -4,13 +4,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from gptsetup.models import PrivacyPolicy
-from gptsetup.presentation import default_privacy_text
+from gptsetup.presentation import default_privacy_text, policy_blocks
+from gptsetup.selectors import setup_state
 from items.auth_styles import enabled_auth_style, enabled_auth_styles
 
 
@@ -26,10 +27,30 @@ class ActionSchemaView(SpectacularAPIView):
         return super().get(request, *args, **kwargs)
 
 
+class RedocView(SpectacularRedocView):
+    """Redoc from this project's static files. Its sidebar shows Redocly's logo from their CDN, which no
+    option turns off: the page's CSP keeps images on this server, so the browser never asks (Redoc then
+    hides the image)."""
+
+    template_name = "gptsetup/redoc.html"
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        response = super().get(request, *args, **kwargs)
+        response["Content-Security-Policy"] = "img-src 'self' data:"
+        return response
+
+
 def privacy_policy(request: HttpRequest) -> HttpResponse:
     policy = PrivacyPolicy.objects.first()
     context = {
-        "text": policy.text if policy else default_privacy_text(),
+        "blocks": policy_blocks(policy.text if policy else default_privacy_text()),
         "updated_at": policy.updated_at if policy else None,
     }
     return render(request, "gptsetup/privacy.html", context)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """What this server is and where to go; for staff, how far the GPT setup got."""
+    state = setup_state(request) if request.user.is_staff else None
+    return render(request, "gptsetup/home.html", {"state": state})

@@ -17,12 +17,24 @@ from items.services import api_key_create, api_key_revoke
 from items.shown_once import ShownOnceAdminMixin
 
 
+class SignedInUserByDefault:
+    """Mix into a ModelAdmin: its user field starts as the signed-in user, a searchable choice (not an id box)."""
+
+    user_field = "user"
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        return {self.user_field: request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def get_autocomplete_fields(self, request: HttpRequest) -> list[str]:
+        return [self.user_field]
+
+
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(SignedInUserByDefault, admin.ModelAdmin):
+    user_field = "owner"
     list_display = ["name", "owner", "price", "tax", "created_at"]
     list_select_related = ["owner"]
     search_fields = ["name", "description"]
-    raw_id_fields = ["owner"]
 
 
 class ApiKeyForm(forms.ModelForm):
@@ -47,7 +59,7 @@ class ApiKeyForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(ShownOnceAdminMixin, admin.ModelAdmin):
+class ApiKeyAdmin(SignedInUserByDefault, ShownOnceAdminMixin, admin.ModelAdmin):
     form = ApiKeyForm
     change_label = _("Edit the key")
     lost_hint = _("Add a new key if this one was lost, and revoke the old one.")
@@ -55,7 +67,6 @@ class ApiKeyAdmin(ShownOnceAdminMixin, admin.ModelAdmin):
     list_select_related = ["user"]
     list_filter = ["revoked_at"]
     search_fields = ["name", "prefix", "user__username"]
-    raw_id_fields = ["user"]
     readonly_fields = ["masked_key", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke"]
 

@@ -113,7 +113,8 @@ class CallLogMixin:
             path=http_request.path,
             status=status,
             latency_ms=latency_ms,
-            operation_id=OPERATION_IDS.get(action, action or ""),
+            # Only the schema's operations: a refused method (PUT, 405) still has a router action.
+            operation_id=OPERATION_IDS.get(action, ""),
             auth_style=auth_style,
             credential=credential,
             user=getattr(request, "_user", None) if authenticator is not None else None,

@@ -2,7 +2,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.paginator import Paginator
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+
+
+def _whole_number(request: Request, name: str, *, default: int, maximum: int | None = None) -> int:
+    """The query parameter as the schema declares it (an integer from 1, up to maximum); a clear 400 otherwise."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    value = int(raw) if raw.isascii() and raw.isdigit() else 0
+    if not 1 <= value <= (maximum or value):
+        limits = f"from 1 to {maximum}" if maximum else "from 1"
+        raise ValidationError({"detail": f"{name} must be a whole number {limits} (got {raw!r}); or leave it out."})
+    return value
 
 
 class ItemPagination(PageNumberPagination):
@@ -10,6 +25,13 @@ class ItemPagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 50
+    invalid_page_message = "There is no page {page_number}: call again with a smaller page, or without page."
+
+    def get_page_size(self, request: Request) -> int:
+        return _whole_number(request, self.page_size_query_param, default=self.page_size, maximum=self.max_page_size)
+
+    def get_page_number(self, request: Request, paginator: Paginator) -> int:
+        return _whole_number(request, self.page_query_param, default=1)
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         # DRF's own says `nullable`, which OpenAPI 3.1 no longer has: a null `next` would not validate.

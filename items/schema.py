@@ -187,6 +187,7 @@ item_schema = extend_schema_view(
         responses={
             200: OpenApiResponse(ItemSerializer(many=True), description="One page of items."),
             **ERRORS,
+            400: OpenApiResponse(ErrorSerializer, description="page or page_size out of range: the detail says which."),
             404: OpenApiResponse(ErrorSerializer, description="No such page."),
         },
         examples=[ITEM_EXAMPLE],
@@ -236,9 +237,8 @@ item_schema = extend_schema_view(
         parameters=[ITEM_ID, RETRY_AFTER],
         responses={204: OpenApiResponse(description="Deleted."), **ERRORS, **NOT_FOUND},
     ),
-    # PUT stays in the API but out of the schema: a model that calls a full replace tends to drop
-    # the fields it did not mention (a description wiped by a price change); PATCH cannot.
-    update=extend_schema(exclude=True),
+    # No PUT (ItemViewSet.http_method_names): a model that calls a full replace tends to drop the
+    # fields it did not mention (a description wiped by a price change); PATCH cannot.
 )
 
 

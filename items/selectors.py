@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from items.keys import is_well_formed, key_hash, stored_prefix
@@ -23,3 +26,9 @@ def api_key_find(*, raw_key: str) -> ApiKey | None:
 def item_list(*, owner: AbstractBaseUser) -> QuerySet[Item]:
     """The items owner may see and change, newest first: the one ownership rule of every front door."""
     return Item.objects.filter(owner=owner)
+
+
+def active_api_key_count(*, now: datetime | None = None) -> int:
+    """Keys that work now: not revoked, not expired."""
+    now = now or timezone.now()
+    return ApiKey.objects.filter(revoked_at__isnull=True).exclude(expires_at__lte=now).count()

@@ -35,6 +35,12 @@ def api_key_create(
     return api_key, raw_key
 
 
+def api_key_replace(*, user: AbstractBaseUser, name: str) -> tuple[ApiKey, str]:
+    """Rotate the user's key of that name: delete every key so named, create one; the raw key is returned once."""
+    ApiKey.objects.filter(user=user, name=name).delete()
+    return api_key_create(user=user, name=name)
+
+
 def api_key_mark_used(*, api_key: ApiKey, now: datetime | None = None) -> None:
     """Record use at most once per LAST_USED_RESOLUTION, so a busy key costs no write per request."""
     now = now or timezone.now()

@@ -22,6 +22,8 @@ class ItemViewSet(CallLogMixin, viewsets.ModelViewSet):
     permission_classes = [IsAuthenticated, HasItemScope]
     throttle_classes = [ItemRateThrottle]
     lookup_value_regex = "[0-9]+"
+    # No PUT, as in the schema (items/schema.py says why): 405, and `Allow` never lists it.
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_authenticators(self) -> list[BaseAuthentication]:
         return enabled_authenticators()

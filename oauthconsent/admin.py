@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AbstractApplication
 
+from items.admin import SignedInUserByDefault
 from items.auth_styles import AUTH_STYLES
 from items.paste_values import paste_values
 from items.public_url import public_base_url
@@ -28,7 +29,7 @@ CALLBACK_NOTE = _(
 )
 
 
-class GptClientAdmin(ShownOnceAdminMixin, admin.ModelAdmin):
+class GptClientAdmin(SignedInUserByDefault, ShownOnceAdminMixin, admin.ModelAdmin):
     form = GptClientForm
     change_label = _("Add the callback URL")
     lost_hint = _("Select the client in the list and choose “Issue a new client secret”.")
@@ -36,7 +37,6 @@ class GptClientAdmin(ShownOnceAdminMixin, admin.ModelAdmin):
     list_select_related = ["user"]
     list_filter = ["registration_source"]  # "Dynamic Client Registration": MCP clients that registered themselves
     search_fields = ["name", "client_id"]
-    raw_id_fields = ["user"]
     readonly_fields = ["client_id", "created", "updated"]
     change_form_template = "admin/oauthconsent/gptclient/change_form.html"
     actions = ["issue_new_secret"]

@@ -11,7 +11,7 @@ from oauthconsent.registration import McpClientRegistrationView
 # Only the endpoints a GPT uses: DOT's application-management views would let any signed-in
 # user register clients, and its device-flow views serve a grant no GPT client is given.
 oauth2_provider_patterns = [
-    path("oauth/authorize/", views.refuse_framing(oauth2_views.AuthorizationView.as_view()), name="authorize"),
+    path("oauth/authorize/", views.refuse_framing(views.GptAuthorizationView.as_view()), name="authorize"),
     path("oauth/token/", oauth2_views.TokenView.as_view(), name="token"),
     path("oauth/revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="revoke-token"),
     path("oauth/introspect/", views.OwnTokensIntrospectView.as_view(), name="introspect"),

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from functools import wraps
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -22,7 +22,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.generic import TemplateView
 from oauth2_provider.models import get_application_model
-from oauth2_provider.views import IntrospectTokenView
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.views import AuthorizationView, IntrospectTokenView
 
 from oauthconsent.oauth import authenticated_client
 from oauthconsent.selectors import gpt_client_for_next, oauth_connections
@@ -54,6 +55,17 @@ def _safe_next(request: HttpRequest, next_url: str | None) -> str | None:
     ):
         return next_url
     return None
+
+
+class GptAuthorizationView(AuthorizationView):
+    """DOT's consent view, with RFC 9207's `iss` on its error redirects too (a Deny), not only on success."""
+
+    def redirect(self, redirect_to: str, application: Any) -> HttpResponse:
+        query = urlsplit(redirect_to).query
+        if oauth2_settings.COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS and "iss" not in dict(parse_qsl(query)):
+            issuer = oauth2_settings.oauth2_authorization_server_issuer(self.request)
+            redirect_to += ("&" if query else "?") + urlencode({"iss": issuer})
+        return super().redirect(redirect_to, application)
 
 
 @method_decorator(refuse_framing, name="dispatch")

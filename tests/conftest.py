@@ -9,12 +9,14 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from playwright.sync_api import Browser, sync_playwright
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from calllog import recorder as call_log_recorder
 from tests.factories import make_api_key, make_user
 from tests.helpers.api import auth_headers
+from tests.helpers.browser import launch_chromium
 
 
 @pytest.fixture(autouse=True)
@@ -89,3 +91,14 @@ def wsgi_app() -> Iterator[WSGIHandler]:
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def chromium(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
+    """Debian's Chromium, headless, for page tests."""
+    # Playwright's sync API runs an event loop in this thread; the ORM calls around it are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -11,15 +10,14 @@ from playwright.sync_api import Browser, expect
 
 from calllog.recorder import Credential
 from tests.factories import PASSWORD, make_user
-from tests.helpers.browser import ARTIFACTS, chromium
+from tests.helpers.browser import ARTIFACTS
 
 RECIPE_GPT = Credential("client", "Xq3kVb9clientid", "Recipe GPT")
 
 
 @pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    with chromium(monkeypatch) as browser:
-        yield browser
+def browser(chromium: Browser) -> Browser:
+    return chromium
 
 
 @pytest.fixture

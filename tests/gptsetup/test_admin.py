@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
 from oauth2_provider.models import Application
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
 from gptsetup.presentation import default_privacy_text
 from tests.factories import PASSWORD, make_gpt_client, make_privacy_policy, make_user
-from tests.helpers.browser import ARTIFACTS, chromium
+from tests.helpers.browser import ARTIFACTS, local_page
 
 SETUP_URL = "/admin/gptsetup/gptactionsetup/"
 
@@ -88,28 +87,6 @@ class PrivacyPolicyAdminTests:
         assert admin_client.get("/admin/gptsetup/privacypolicy/add/").status_code == HTTPStatus.FORBIDDEN
 
 
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    with chromium(monkeypatch) as browser:
-        yield browser
-
-
-def local_page(browser: Browser, base_url: str, *, clipboard: bool = False) -> tuple[Page, list[str]]:
-    """A page that records every request it makes beyond base_url (and never sends them)."""
-    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"] if clipboard else [])
-    elsewhere: list[str] = []
-
-    def route(route_):
-        if route_.request.url.startswith(base_url):
-            route_.continue_()
-        else:
-            elsewhere.append(route_.request.url)
-            route_.abort()
-
-    context.route("**/*", route)
-    return context.new_page(), elsewhere
-
-
 @pytest.mark.django_db(transaction=True)
 class SetupPageBrowserTests:
     @pytest.fixture
@@ -119,9 +96,9 @@ class SetupPageBrowserTests:
         make_user("admin", password=PASSWORD, is_staff=True, is_superuser=True)
         return make_gpt_client()[0]
 
-    def test_admin_copies_the_oauth_token_url(self, gpt_client, live_server, browser):
+    def test_admin_copies_the_oauth_token_url(self, gpt_client, live_server, chromium):
         client = gpt_client
-        page, elsewhere = local_page(browser, live_server.url, clipboard=True)
+        page, elsewhere = local_page(chromium, live_server.url, clipboard=True)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
 
@@ -145,10 +122,17 @@ class SetupPageBrowserTests:
         assert errors == []
         assert elsewhere == []
 
-    def test_swagger_ui_shows_every_operation_from_local_assets(self, browser, live_server):
-        page, elsewhere = local_page(browser, live_server.url)
+    def test_swagger_ui_shows_every_operation_from_local_assets(self, chromium, live_server):
+        page, elsewhere = local_page(chromium, live_server.url)
         page.goto(f"{live_server.url}/api/docs/")
         expect(page.locator(".opblock")).to_have_count(5)
         for summary in ("List the user's items", "Create an item", "Get one item", "Change an item", "Delete an item"):
             expect(page.get_by_text(summary, exact=True)).to_be_visible()
+        assert elsewhere == []
+
+    def test_redoc_shows_every_operation_and_fetches_nothing_elsewhere(self, chromium, live_server):
+        page, elsewhere = local_page(chromium, live_server.url)
+        page.goto(f"{live_server.url}/api/redoc/")
+        expect(page.locator("h2", has_text="List the user's items")).to_be_visible()
+        page.wait_for_load_state("networkidle")
         assert elsewhere == []

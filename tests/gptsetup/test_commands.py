@@ -44,7 +44,10 @@ class ActionSetupTests:
         assert "  Scope:                 items:read items:write\n" in out
         assert "  Token Exchange Method: Default (POST request)\n" in out
         assert "  https://demo.ngrok-free.app/privacy/\n" in out
-        assert "callback URL" in out
+        assert (
+            "a Callback URL (https://chatgpt.com/aip/g-…/oauth/callback): paste it into the client's Callback URLs"
+            in out
+        )
         assert out.rstrip().endswith("GPT Action lint: no problems.")
 
     def test_oauth_without_client_lists_the_clients(self, public_url):

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from items.models import ApiKey, Item
+from items.selectors import api_key_find
 from tests.helpers.api import auth_headers
 
 pytestmark = pytest.mark.django_db
@@ -61,10 +62,23 @@ class SeedDemoTests:
             ("ChatGPT", "OpenAI LLM", 20.0),
         ]
 
+    def test_a_second_run_says_how_to_get_a_password_and_what_to_copy(self, monkeypatch):
+        monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+        first = run("seed_demo")
+        second = run("seed_demo", "--port", "8001")
+        assert any(line.startswith("Demo user: demo / ") for line in first)
+        assert not any(line.startswith("Demo user: demo / ") for line in second)
+        assert 'make manage ARGS="changepassword demo"' in "\n".join(second)
+        assert second[0] == "Demo server: http://127.0.0.1:8001/ (admin: http://127.0.0.1:8001/admin/)"
+        assert second[-2].startswith("Copy the API key on the next line")
+        assert api_key_find(raw_key=second[-1]).name == "demo key"
+        assert api_key_find(raw_key=first[-1]) is None  # replaced
+
     def test_is_idempotent_and_prints_a_fresh_key(self, monkeypatch):
         monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-123")
         first = run("seed_demo")[-1]
         second = run("seed_demo")[-1]
         assert first != second
+        assert [key.name for key in ApiKey.objects.all()] == ["demo key"]  # rotated, not added
         assert Item.objects.count() == 2
         assert get_user_model().objects.get(username="demo").check_password("demo-pass-123")

@@ -37,15 +37,22 @@ class ItemCrudTests:
             "updated_at": None,
         }
 
-    def test_put_replaces_and_patch_updates(self, keyed_api, user):
-        item = make_item(user, name="Old", description="keep?", tax="2")
-        response = keyed_api.put(f"/items/{item.pk}", {"name": "New", "price": 3}, format="json")
-        assert response.status_code == HTTPStatus.OK
-        assert response.json()["name"] == "New"
-        response = keyed_api.patch(f"/items/{item.pk}", {"tax": 0.5}, format="json")
+    def test_patch_changes_only_the_fields_sent(self, keyed_api, user):
+        item = make_item(user, name="Old", description="keep", tax="2")
+        response = keyed_api.patch(f"/items/{item.pk}", {"name": "New", "tax": 0.5}, format="json")
         assert response.status_code == HTTPStatus.OK
         item.refresh_from_db()
-        assert (item.name, str(item.price), str(item.tax)) == ("New", "3.00", "0.50")
+        assert (item.name, item.description, str(item.price), str(item.tax)) == ("New", "keep", "9.99", "0.50")
+
+    def test_put_is_refused_as_in_the_schema_and_allow_never_lists_it(self, keyed_api, api, user):
+        item = make_item(user)
+        response = keyed_api.put(f"/items/{item.pk}", {"name": "New", "price": 3}, format="json")
+        assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+        assert "PUT" not in response["Allow"] and "PATCH" in response["Allow"]
+        unauthenticated = api.get(f"/items/{item.pk}")
+        assert unauthenticated.status_code == HTTPStatus.UNAUTHORIZED
+        assert unauthenticated["Allow"] == "GET, PATCH, DELETE, HEAD, OPTIONS"
+        assert api.get("/items/")["Allow"] == "GET, POST, HEAD, OPTIONS"
 
     def test_delete_returns_204(self, keyed_api, user):
         item = make_item(user)
@@ -59,18 +66,35 @@ class ItemCrudTests:
         assert body["count"] == 25
         assert [i["name"] for i in body["results"][:3]] == ["n24", "n23", "n22"]
         assert len(body["results"]) == 20 and body["next"]
-        assert len(keyed_api.get("/items/?page_size=1000").json()["results"]) == 25
+        assert len(keyed_api.get("/items/?page_size=50").json()["results"]) == 25
+        assert len(keyed_api.get("/items/?page_size=1").json()["results"]) == 1
+
+    @pytest.mark.parametrize(
+        ("query", "detail"),
+        [
+            ("page_size=0", "page_size must be a whole number from 1 to 50 (got '0'); or leave it out."),
+            ("page_size=51", "page_size must be a whole number from 1 to 50 (got '51'); or leave it out."),
+            ("page_size=abc", "page_size must be a whole number from 1 to 50 (got 'abc'); or leave it out."),
+            ("page_size=", "page_size must be a whole number from 1 to 50 (got ''); or leave it out."),
+            ("page=0", "page must be a whole number from 1 (got '0'); or leave it out."),
+            ("page=last", "page must be a whole number from 1 (got 'last'); or leave it out."),
+        ],
+    )
+    def test_page_and_page_size_outside_the_schema_return_400(self, keyed_api, query, detail):
+        response = keyed_api.get(f"/items/?{query}")
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert response.json() == {"detail": detail}
 
     def test_full_page_stays_far_under_chatgpt_response_limit(self, keyed_api, user):
         for _ in range(60):
             make_item(user, name="n" * 200, description="d" * 1000, price="9999999999.99", tax="9999999999.99")
-        response = keyed_api.get("/items/?page_size=1000")
+        response = keyed_api.get("/items/?page_size=50")
         assert len(response.json()["results"]) == 50
         assert len(response.content) < 80_000
 
 
 class OwnershipTests:
-    @pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])
+    @pytest.mark.parametrize("method", ["get", "patch", "delete"])
     def test_other_users_item_is_404(self, keyed_api, method):
         theirs = make_item(make_user())
         response = getattr(keyed_api, method)(f"/items/{theirs.pk}", {"name": "x", "price": 1}, format="json")
@@ -111,7 +135,6 @@ class TrailingSlashTests:
             ("get", False, HTTPStatus.OK),
             ("post", False, HTTPStatus.CREATED),
             ("get", True, HTTPStatus.OK),
-            ("put", True, HTTPStatus.OK),
             ("patch", True, HTTPStatus.OK),
             ("delete", True, HTTPStatus.NO_CONTENT),
         ],
@@ -149,7 +172,13 @@ class BadInputTests:
             ({"name": "x", "price": 1, "tax": -0.01}, "tax"),
             ({"name": "x", "price": "abc"}, "price"),
             ({"name": "x", "price": 1e30}, "price"),
-            ({"name": "x", "price": 0.001}, "price"),
+            ({"name": "x", "price": 10_000_000_000}, "price"),
+            ({"name": "x", "price": 9999999999.991}, "price"),
+            ({"name": "x", "price": "18.5"}, "price"),
+            ({"name": "x", "price": True}, "price"),
+            ({"name": "x", "price": 1, "description": 0}, "description"),
+            ({"name": 7, "price": 1}, "name"),
+            ({"name": "x\u0000", "price": 1}, "name"),
             ({"name": "x", "price": 1, "description": "d" * 1001}, "description"),
             ({"name": None, "price": 1}, "name"),
         ],
@@ -186,7 +215,39 @@ class BadInputTests:
         assert "detail" in response.json()
 
     def test_unknown_page_returns_404(self, keyed_api):
-        assert keyed_api.get("/items/?page=9").status_code == HTTPStatus.NOT_FOUND
+        response = keyed_api.get("/items/?page=9")
+        assert response.status_code == HTTPStatus.NOT_FOUND
+        assert response.json() == {
+            "detail": "There is no page 9: call again with a smaller page, or without page.",
+        }
+
+    @pytest.mark.parametrize(
+        ("sent", "stored"),
+        [(18.499, "18.50"), (1.005, "1.01"), (0.001, "0.00"), (9999999999.99, "9999999999.99"), (7, "7.00")],
+    )
+    def test_amounts_are_rounded_to_cents_as_the_schema_says(self, keyed_api, sent, stored):
+        response = keyed_api.post("/items/", {"name": "x", "price": sent, "tax": sent}, format="json")
+        assert response.status_code == HTTPStatus.CREATED
+        item = Item.objects.get()
+        assert (str(item.price), str(item.tax)) == (stored, stored)
+        assert response.json()["price"] == float(stored)
+
+    @pytest.mark.parametrize(
+        ("payload", "messages"),
+        [
+            (
+                {"name": "x", "price": 1, "description": 0},
+                {"description": ['Must be text in double quotes, such as "Anthropic LLM".']},
+            ),
+            ({"name": "x", "price": "18.5"}, {"price": ["Must be a JSON number such as 18.5 (not text, not null)."]}),
+            ({"name": "x", "price": 1e30}, {"price": ["Must be at most 9999999999.99."]}),
+            ({"name": "x", "price": -0.01}, {"price": ["Must be at least 0."]}),
+        ],
+    )
+    def test_refusals_say_what_to_send(self, keyed_api, payload, messages):
+        response = keyed_api.post("/items/", payload, format="json")
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert response.json() == messages
 
     def test_method_not_allowed_returns_405(self, keyed_api):
         response = keyed_api.put("/items/", {}, format="json")

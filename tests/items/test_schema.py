@@ -191,11 +191,24 @@ class OperationsTests:
         }
 
     @pytest.mark.django_db
-    def test_put_is_left_out_but_still_works(self, schema, keyed_api, user):
+    def test_put_is_left_out_and_refused(self, schema, keyed_api, user):
         assert "put" not in schema["paths"]["/items/{id}/"]
         created = keyed_api.post("/items/", {"name": "a", "price": 1}, format="json").json()
         response = keyed_api.put(f"/items/{created['id']}", {"name": "b", "price": 2}, format="json")
-        assert response.status_code == HTTPStatus.OK
+        assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+    def test_amounts_and_page_size_state_the_limits_the_api_applies(self, schema):
+        request = schema["components"]["schemas"]["ItemRequest"]["properties"]
+        assert {key: request["price"][key] for key in ("type", "minimum", "maximum")} == {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 9999999999.99,
+        }
+        assert "rounded to cents" in request["price"]["description"]
+        assert request["description"]["oneOf"][0]["type"] == "string"
+        parameters = {p["name"]: p["schema"] for p in schema["paths"]["/items/"]["get"]["parameters"]}
+        assert parameters["page_size"] == {"type": "integer", "minimum": 1, "maximum": 50}
+        assert "400" in schema["paths"]["/items/"]["get"]["responses"]
 
     def test_texts_for_the_model_within_limits(self, schema):
         assert 0 < len(schema["info"]["description"]) <= 300
@@ -230,7 +243,7 @@ class OperationsTests:
     def test_error_responses_documented(self, schema):
         codes = {op_id: set(op["responses"]) for op_id, (_, _, op) in operations(schema).items()}
         assert codes == {
-            "listItems": {"200", "401", "403", "404", "429"},
+            "listItems": {"200", "400", "401", "403", "404", "429"},
             "getItem": {"200", "401", "403", "404", "429"},
             "createItem": {"201", "400", "401", "403", "429"},
             "updateItem": {"200", "400", "401", "403", "404", "429"},

@@ -16,6 +16,8 @@ from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     ignored_auth,
     missing_required_header,
+    negative_data_rejection,
+    positive_data_acceptance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -25,9 +27,8 @@ from tests.factories import make_api_key, make_item
 from tests.helpers.api import auth_headers
 
 EXAMPLES_PER_OPERATION = 8
-# Conformance, not strictness: schemathesis' negative_data_rejection and positive_data_acceptance are left out.
-# The API is lenient where DRF's pagination is (a bad page_size means the default) and strict on money (at most
-# two decimals), which OpenAPI could state only with a float multipleOf that common validators get wrong.
+# Every check: what the schema refuses is refused (negative_data_rejection), what it allows is accepted
+# (positive_data_acceptance), and each response matches its description.
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -36,6 +37,8 @@ CHECKS = [
     response_schema_conformance,
     missing_required_header,
     ignored_auth,
+    negative_data_rejection,
+    positive_data_acceptance,
 ]
 
 

@@ -140,12 +140,14 @@ class AuthorizationCodeFlowTests:
         assert "evil.example" not in response.text
         assert "This sign-in link does not work" in response.text
 
-    def test_deny_returns_access_denied_with_state(self, gpt, alice, browser):
+    def test_deny_returns_access_denied_with_state_and_iss(self, gpt, alice, browser):
         authorization_url, state = gpt.session().authorization_url(gpt.authorization_url)
         callback = browser.authorize(authorization_url, allow=False)
         assert callback.startswith(GPT_CALLBACK + "?")
         assert query_of(callback)["error"] == "access_denied"
         assert query_of(callback)["state"] == state
+        assert query_of(callback)["iss"] == gpt.base_url  # RFC 9207, as on success
+        assert callback.count("iss=") == 1
         assert not Grant.objects.exists()
 
     def test_empty_scope_gets_the_default_scopes(self, gpt, alice, browser):

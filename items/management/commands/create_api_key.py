@@ -14,8 +14,9 @@ from items.scopes import SCOPE_READ, SCOPE_WRITE, SCOPES
 from items.services import api_key_create
 
 
-def print_api_key(command: BaseCommand, api_key: ApiKey, raw_key: str) -> None:
-    """The paste values for each enabled API-key style, then the raw key alone on the last line."""
+def print_api_key(command: BaseCommand, api_key: ApiKey, raw_key: str, base_url: str | None = None) -> None:
+    """The paste values for each enabled API-key style (on base_url), then the raw key alone on the last line."""
+    base_url = base_url or public_base_url(None)
     expiry = api_key.expires_at.isoformat() if api_key.expires_at else "never"
     command.stdout.write(
         f'API key "{api_key.name}" for {api_key.user.get_username()} (scopes: {api_key.scope}; expires: {expiry}).'
@@ -24,11 +25,9 @@ def print_api_key(command: BaseCommand, api_key: ApiKey, raw_key: str) -> None:
     for style in enabled_auth_styles():
         if style.uses_api_key:
             command.stdout.write(f"  {style.label}:")
-            for line in paste_lines(
-                paste_values(style, base_url=public_base_url(None), raw_key=raw_key), indent="    "
-            ):
+            for line in paste_lines(paste_values(style, base_url=base_url, raw_key=raw_key), indent="    "):
                 command.stdout.write(line)
-    command.stdout.write("It is shown only now (stored hashed). The key:")
+    command.stdout.write("Copy the API key on the next line; it is shown only now (stored hashed):")
     command.stdout.write(raw_key)
 
 
