@@ -12,6 +12,7 @@ from django.db import close_old_connections
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
+from items import credential_cache
 from tests.factories import make_api_key, make_user
 from tests.helpers.api import auth_headers
 
@@ -28,6 +29,13 @@ def _fast_password_hasher(settings: Settings) -> None:
 def _fresh_throttle_counts() -> None:
     # Rate-limit counts live in the cache, which outlives a test, while user ids repeat across tests.
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_credential_memory() -> None:
+    # Each test starts with no remembered key or token (items.credential_cache), as a new process does.
+    credential_cache.api_keys.clear()
+    credential_cache.access_tokens.clear()
 
 
 @pytest.fixture
