@@ -40,4 +40,20 @@ def check_api_key_settings(**kwargs: Any) -> list[CheckMessage]:
                 id="items.E003",
             )
         )
+    if conf.API_FAILED_AUTH_RATE and not THROTTLE_RATE.match(conf.API_FAILED_AUTH_RATE):
+        errors.append(
+            Error(
+                f"API_FAILED_AUTH_RATE {conf.API_FAILED_AUTH_RATE!r} is not a rate.",
+                hint="Use failures/period per client IP, for example 30/min, or off.",
+                id="items.E004",
+            )
+        )
+    if conf.API_AUTH_CACHE_SECONDS < 0:
+        errors.append(
+            Error(
+                "API_AUTH_CACHE_SECONDS is negative.",
+                hint="Use the seconds a verified key or token is trusted, or 0 to check it on every request.",
+                id="items.E005",
+            )
+        )
     return errors

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import redis
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
@@ -55,7 +55,7 @@ def _redis_script(location: str) -> redis.commands.core.Script:
 
 def redis_location() -> str | None:
     """The default cache's (first, writable) Redis server, or None when the cache is not Redis."""
-    if not isinstance(cache, RedisCache):
+    if not isinstance(caches["default"], RedisCache):
         return None
     location = settings.CACHES["default"]["LOCATION"]
     servers = location.replace(";", ",").split(",") if isinstance(location, str) else location
