@@ -9,10 +9,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
+from rest_framework.viewsets import GenericViewSet
 
 from items import credential_cache
 from items.selectors import item_get, item_list
 from items.serializers import ItemSerializer
+from items.views import ItemViewSet
 from tests.factories import make_access_token, make_api_key, make_item, make_user
 from tests.helpers.api import auth_headers
 
@@ -116,3 +118,22 @@ class ItemGetTests:
     def test_another_users_item_is_none(self, user):
         item = make_item(make_user())
         assert item_get(owner=user, pk=item.pk) is None
+
+
+class ContentNegotiationTests:
+    @pytest.mark.parametrize(
+        "accept",
+        [None, "*/*", "application/json", "application/json; indent=2", "application/*", "text/html", "text/html, */*"],
+    )
+    @pytest.mark.parametrize("query", ["", "?format=json", "?format=xml"])
+    def test_the_shortcut_answers_as_drf_does(self, keyed_api, user, accept, query, monkeypatch):
+        item = make_item(user)
+        headers = {} if accept is None else {"HTTP_ACCEPT": accept}
+
+        def call():
+            response = keyed_api.get(f"/items/{item.pk}{query}", **headers)
+            return response.status_code, response.get("Content-Type"), response.content
+
+        fast = call()
+        monkeypatch.setattr(ItemViewSet, "perform_content_negotiation", GenericViewSet.perform_content_negotiation)
+        assert fast == call()
