@@ -117,3 +117,8 @@ class Server:
             except (ProcessLookupError, PermissionError):
                 pass
         self.proc.wait()
+        # The workers outlive their main process by a moment (granian's are killed after it): return once
+        # nothing holds the port any more, so the caller may bind it again.
+        deadline = time.monotonic() + timeout
+        while port_in_use(self.port) and time.monotonic() < deadline:
+            time.sleep(0.05)
