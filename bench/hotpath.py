@@ -32,13 +32,13 @@ ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "data" / "bench-profile"
 
 
-def environment() -> dict[str, str]:
+def environment(throttle_rate: str = "100000/min") -> dict[str, str]:
     return {
         "DATABASE_URL": f"sqlite:///{FOLDER / 'db.sqlite3'}",
         "DJANGO_SECRET_KEY": "bench-only-secret",
         "DJANGO_DEBUG": "0",
         "DJANGO_LOG_LEVEL": "WARNING",
-        "API_THROTTLE_RATE": "1000000/min",
+        "API_THROTTLE_RATE": throttle_rate,
     }
 
 
@@ -66,10 +66,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", action="store_true", help="print cProfile's top entries")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--throttle", default="100000/min", help='API_THROTTLE_RATE ("" turns it off for A/B runs)')
     args = parser.parse_args()
 
     data = ensure_database()
-    os.environ.update(environment())
+    os.environ.update(environment(args.throttle))
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     import django
