@@ -32,8 +32,8 @@ class ItemViewSet(viewsets.ModelViewSet):
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[BaseRenderer, str]:
         # JSON is the only renderer, and nearly every call says Accept */* or application/json (or nothing):
-        # those need no Accept parsing (DRF's negotiation is ~7% of a GET's CPU, measured with
-        # bench/hotpath.py --profile). Anything else (a format, parameters, text/html) gets DRF's own answer,
+        # those need no Accept parsing (saves ~60,000 of ~2.6 M instructions per GET, 2.4%, counted with
+        # bench/instructions.sh). Anything else (a format, parameters, text/html) gets DRF's own answer,
         # 406 included; tests/items/test_hot_path.py holds the two equal.
         accept = request.META.get("HTTP_ACCEPT", "*/*")
         if accept in ("*/*", "application/json") and self.format_kwarg is None and "format" not in request.GET:
