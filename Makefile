@@ -56,3 +56,21 @@ check: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# SPEED (issue 9) ----------------------------------------------------------------
+# The production server: granian, 2 WSGI workers of one thread each (bench/throughput.py --servers measured
+# it fastest; gunicorn stays a documented alternative in the README). Settings come from the environment/.env.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+.PHONY: serve bench
+serve: install
+	$(PY) manage.py migrate --noinput
+	$(PY) -m granian --interface wsgi config.wsgi:application --host $(HOST) --port $(PORT) \
+		--workers $(WORKERS) --blocking-threads 1 --no-ws --access-log --log-level warning
+
+# Builds a fresh bench database, runs the production server and the seed's FastAPI side by side under wrk,
+# prints one table. wrk comes from apt, the FastAPI virtualenvs go to data/bench/ (not requirements.txt).
+bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) bench/throughput.py

@@ -243,11 +243,15 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # APPS' OWN SETTINGS -----------------------------------------------------------
 # None unless the environment names them: each app's conf.py owns the default and the meaning
-# (items/conf.py: API_AUTH_STYLES, API_KEY_HEADER, API_THROTTLE_RATE, GPT_*_IS_CONSEQUENTIAL;
+# (items/conf.py: API_AUTH_STYLES, API_KEY_HEADER, API_THROTTLE_RATE, API_AUTH_CACHE_SECONDS,
+# API_FAILED_AUTH_RATE, GPT_*_IS_CONSEQUENTIAL;
 # tunnels/conf.py: TUNNELS_BACKEND and the NGROK_* settings). The README's tables list them.
 API_AUTH_STYLES = env.list("API_AUTH_STYLES", default=None)
 API_KEY_HEADER = env.str("API_KEY_HEADER", default=None)
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default=None)
+# Speed (issue 9): how long a verified key or token is trusted; failed key attempts allowed per IP.
+API_AUTH_CACHE_SECONDS = env.float("API_AUTH_CACHE_SECONDS", default=None)
+API_FAILED_AUTH_RATE = env.str("API_FAILED_AUTH_RATE", default=None)
 GPT_CREATE_IS_CONSEQUENTIAL = env.bool("GPT_CREATE_IS_CONSEQUENTIAL", default=None)
 GPT_UPDATE_IS_CONSEQUENTIAL = env.bool("GPT_UPDATE_IS_CONSEQUENTIAL", default=None)
 TUNNELS_BACKEND = env.str("TUNNELS_BACKEND", default=None)

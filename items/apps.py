@@ -11,4 +11,5 @@ class ItemsConfig(AppConfig):
         from items import (
             checks,  # noqa: F401  (registers the system checks)
             schema,  # noqa: F401  (registers the drf-spectacular extensions)
+            signals,  # noqa: F401  (connects the receivers that evict remembered credentials)
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
@@ -20,11 +21,13 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
+from items import credential_cache
 from items.conf import conf
-from items.keys import KEY_PREFIX
+from items.keys import KEY_PREFIX, key_hash
 from items.models import ApiKey
 from items.selectors import api_key_find
 from items.services import api_key_mark_used
+from items.throttling import FailedAuthenticationThrottle
 
 REALM = "api"
 
@@ -51,17 +54,32 @@ class ApiKeyAuthentication(BaseAuthentication):
         raw_key = self.get_raw_key(request)
         if raw_key is None:
             return None
-        api_key = api_key_find(raw_key=raw_key)
-        if api_key is None:
-            raise AuthenticationFailed(_("Invalid API key."))
-        if api_key.is_revoked:
-            raise AuthenticationFailed(_("This API key has been revoked."))
-        if api_key.is_expired():
-            raise AuthenticationFailed(_("This API key has expired."))
-        if not api_key.user.is_active:
-            raise AuthenticationFailed(_("The user of this API key is inactive."))
+        digest = key_hash(raw_key)
+        api_key = credential_cache.api_keys.get(digest)
+        if api_key is None or api_key.is_expired():
+            api_key = self.verify(request, raw_key)
+            credential_cache.api_keys.put(digest, api_key, conf.API_AUTH_CACHE_SECONDS)
         api_key_mark_used(api_key=api_key)
         return (api_key.user, api_key)
+
+    def verify(self, request: Request, raw_key: str) -> ApiKey:
+        """The key of raw_key from the database if it may be used; else AuthenticationFailed, counted per IP."""
+        failures = FailedAuthenticationThrottle(request)
+        failures.check()
+        api_key = api_key_find(raw_key=raw_key)
+        try:
+            if api_key is None:
+                raise AuthenticationFailed(_("Invalid API key."))
+            if api_key.is_revoked:
+                raise AuthenticationFailed(_("This API key has been revoked."))
+            if api_key.is_expired():
+                raise AuthenticationFailed(_("This API key has expired."))
+            if not api_key.user.is_active:
+                raise AuthenticationFailed(_("The user of this API key is inactive."))
+        except AuthenticationFailed:
+            failures.record()
+            raise
+        return api_key
 
 
 class BearerApiKeyAuthentication(ApiKeyAuthentication):
@@ -130,9 +148,19 @@ class OAuthTokenAuthentication(OAuth2Authentication):
 
     def authenticate(self, request: Request) -> tuple[AbstractBaseUser, AbstractAccessToken] | None:
         credentials = authorization_credentials(request, "bearer")
-        if credentials is not None and credentials.startswith(KEY_PREFIX):
+        if credentials is None:
+            return super().authenticate(request)
+        if credentials.startswith(KEY_PREFIX):
             return None
-        return super().authenticate(request)
+        digest = hashlib.sha256(credentials.encode()).hexdigest()
+        token = credential_cache.access_tokens.get(digest)
+        if token is not None and not token.is_expired() and token.user.is_active:
+            return (token.user, token)
+        authenticated = super().authenticate(request)
+        # A token bound to a resource (RFC 8707) is checked against each request's URI: never kept.
+        if authenticated is not None and not authenticated[1].resource:
+            credential_cache.access_tokens.put(digest, authenticated[1], conf.API_AUTH_CACHE_SECONDS)
+        return authenticated
 
     def authenticate_header(self, request: Request) -> str:
         return bearer_challenge(request, getattr(request, "oauth2_error", None))

@@ -32,12 +32,29 @@ def check_api_key_settings(**kwargs: Any) -> list[CheckMessage]:
                 id="items.E002",
             )
         )
-    if conf.API_THROTTLE_RATE and not THROTTLE_RATE.match(conf.API_THROTTLE_RATE):
+    rates = (
+        (
+            "API_THROTTLE_RATE",
+            conf.API_THROTTLE_RATE,
+            "items.E003",
+            "requests/period, for example 600/min, 20/s or 10000/day (empty: no limit)",
+        ),
+        (
+            "API_FAILED_AUTH_RATE",
+            conf.API_FAILED_AUTH_RATE,
+            "items.E004",
+            "failures/period per client IP, for example 30/min, or off",
+        ),
+    )
+    for name, rate, error_id, hint in rates:
+        if rate and not THROTTLE_RATE.match(rate):
+            errors.append(Error(f"{name} {rate!r} is not a rate.", hint=f"Use {hint}.", id=error_id))
+    if conf.API_AUTH_CACHE_SECONDS < 0:
         errors.append(
             Error(
-                f"API_THROTTLE_RATE {conf.API_THROTTLE_RATE!r} is not a rate.",
-                hint="Use requests/period, for example 600/min, 20/s or 10000/day (empty: no limit).",
-                id="items.E003",
+                "API_AUTH_CACHE_SECONDS is negative.",
+                hint="Use the seconds a verified key or token is trusted, or 0 to check it on every request.",
+                id="items.E005",
             )
         )
     return errors

@@ -16,6 +16,11 @@ DEFAULTS: dict[str, Any] = {
     "API_KEY_HEADER": "api-key",
     # DRF rate (N/s, /min, /hour, /day) per user; "" turns throttling off.
     "API_THROTTLE_RATE": "600/min",
+    # Failed API-key authentications per client IP (a rate as above); "off" turns the limit off.
+    "API_FAILED_AUTH_RATE": "30/min",
+    # How long a process trusts a key or token it verified without asking the database again;
+    # revocation, expiry and deactivation take effect within it. 0: checked on every request.
+    "API_AUTH_CACHE_SECONDS": 5,
     # x-openai-isConsequential on writes: true makes ChatGPT ask before every call.
     "GPT_CREATE_IS_CONSEQUENTIAL": False,
     "GPT_UPDATE_IS_CONSEQUENTIAL": True,
@@ -46,6 +51,16 @@ class ItemsSettings:
     @property
     def API_THROTTLE_RATE(self) -> str:
         return _setting("API_THROTTLE_RATE")
+
+    @property
+    def API_FAILED_AUTH_RATE(self) -> str | None:
+        """The rate, or None when "off" (or empty)."""
+        rate = _setting("API_FAILED_AUTH_RATE").strip()
+        return None if rate.lower() in ("", "off") else rate
+
+    @property
+    def API_AUTH_CACHE_SECONDS(self) -> float:
+        return float(_setting("API_AUTH_CACHE_SECONDS"))
 
     @property
     def GPT_CREATE_IS_CONSEQUENTIAL(self) -> bool:

@@ -3,7 +3,9 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from rest_framework import viewsets
 from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 
 from items.auth_styles import authenticate_header, enabled_authenticators
@@ -11,7 +13,7 @@ from items.call_log import CallLogMixin
 from items.models import Item
 from items.permissions import HasItemScope
 from items.schema import item_schema
-from items.selectors import item_list
+from items.selectors import item_get, item_list
 from items.serializers import ItemSerializer
 from items.throttling import ItemRateThrottle
 
@@ -31,8 +33,28 @@ class ItemViewSet(CallLogMixin, viewsets.ModelViewSet):
     def get_authenticate_header(self, request: Request) -> str | None:
         return authenticate_header(request)
 
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[BaseRenderer, str]:
+        # JSON is the only renderer, and nearly every call says Accept */* or application/json (or nothing):
+        # those need no Accept parsing (saves ~60,000 of ~2.6 M instructions per GET, 2.4%, counted with
+        # bench/instructions.sh). Anything else (a format, parameters, text/html) gets DRF's own answer,
+        # 406 included; tests/items/test_hot_path.py holds the two equal.
+        accept = request.META.get("HTTP_ACCEPT", "*/*")
+        if accept in ("*/*", "application/json") and self.format_kwarg is None and "format" not in request.GET:
+            renderer = self.get_renderers()[0]
+            return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force)
+
     def get_queryset(self) -> QuerySet[Item]:
         return item_list(owner=self.request.user)
+
+    def get_object(self) -> Item:
+        # DRF's get_object through the one-statement selector (no filter backends here to apply).
+        pk = int(self.kwargs["pk"])
+        item = item_get(owner=self.request.user, pk=pk)
+        if item is None:
+            raise NotFound(f"No item {pk} among yours. Call listItems to see the ids of your items.")
+        self.check_object_permissions(self.request, item)
+        return item
 
     def perform_create(self, serializer: ItemSerializer) -> None:
         serializer.save(owner=self.request.user)

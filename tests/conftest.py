@@ -14,6 +14,7 @@ from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from calllog import recorder as call_log_recorder
+from items import credential_cache
 from tests.factories import make_api_key, make_user
 from tests.helpers.api import auth_headers
 from tests.helpers.browser import launch_chromium
@@ -42,6 +43,12 @@ def _call_log_kept_waiting(settings: Settings) -> Iterator[None]:
     settings.CALL_LOG_BATCH_SIZE = 1_000_000
     yield
     call_log_recorder.discard()
+
+
+def _fresh_credential_memory() -> None:
+    # Each test starts with no remembered key or token (items.credential_cache), as a new process does.
+    credential_cache.api_keys.clear()
+    credential_cache.access_tokens.clear()
 
 
 @pytest.fixture

@@ -77,7 +77,8 @@ def status_with(server: Server, key: str) -> int:
 
 def test_make_run_twice_keeps_one_demo_key_and_a_busy_port_changes_nothing(tmp_path):
     database = tmp_path / "db.sqlite3"
-    env = environment(DJANGO_DEBUG="1", DATABASE_URL=f"sqlite:///{database}")
+    # API_AUTH_CACHE_SECONDS=0: the running server checks every key, so the rotated one fails at once.
+    env = environment(DJANGO_DEBUG="1", DATABASE_URL=f"sqlite:///{database}", API_AUTH_CACHE_SECONDS="0")
     env.pop("DEMO_PASSWORD", None)
     port = free_port()
     server = Server(port)

@@ -15,7 +15,15 @@ from django.core.management.color import Style, no_style
 
 from tunnels.backends.base import TunnelBackend, TunnelError
 from tunnels.conf import DOMAINS_PAGE
-from tunnels.server import HOST, Server, ServerError, listening, server_environment, tunnel_environment
+from tunnels.server import (
+    HOST,
+    SERVER_NAME,
+    Server,
+    ServerError,
+    listening,
+    server_environment,
+    tunnel_environment,
+)
 
 POLL_SECONDS = 0.5
 SERVER_START_SECONDS = 30
@@ -102,7 +110,7 @@ class TunnelRunner:
         if self.serve:
             # The server learns the public URL from its environment (ALLOWED_HOSTS, CSRF, https links).
             self.server = Server(self.port, server_environment(public_url))
-            self.say(f"Starting the server (gunicorn) on http://{HOST}:{self.port} ...")
+            self.say(f"Starting the server ({SERVER_NAME}) on http://{HOST}:{self.port} ...")
             self.server.start(self.server_start_seconds, should_stop=lambda: self.signalled is not None)
         if self.signalled is None:
             self.announce(public_url)
@@ -143,7 +151,7 @@ class TunnelRunner:
             if self.signalled is not None:
                 break
             if self.server is not None and (code := self.server.poll()) is not None:
-                raise ServerError(f"the server (gunicorn) stopped with exit code {code}.")
+                raise ServerError(f"the server ({SERVER_NAME}) stopped with exit code {code}.")
             if host not in {urlsplit(tunnel.public_url).hostname for tunnel in self.backend.status()}:
                 raise TunnelError(f"the tunnel {self.public_url} was closed by the ngrok agent.")
 

@@ -1,4 +1,4 @@
-"""The project's server behind the tunnel: gunicorn, as in production, in a child process of `manage.py tunnel`."""
+"""The project's server behind the tunnel: granian, as in production (`make serve`), a child of `manage.py tunnel`."""
 
 from __future__ import annotations
 
@@ -9,10 +9,28 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from typing import IO
 
 from django.conf import settings
 
 HOST = "127.0.0.1"
+# The production server: measured fastest of gunicorn (sync, gthread), granian (WSGI, ASGI) and uvicorn by
+# bench/throughput.py --servers (issue 9). Its access log has no user field: a Basic-auth key is never logged.
+SERVER_NAME = "granian"
+
+
+def production_argv(wsgi_application: str, host: str, port: int, workers: int = 2) -> list[str]:
+    """The production command (the Makefile's `serve` and the README say the same).
+
+    One blocking thread per worker: granian's default of many threads per WSGI worker makes them
+    queue on the GIL (measured slower than gunicorn); the requests themselves are short.
+    """
+    module, _, attribute = wsgi_application.rpartition(".")
+    return [
+        *(sys.executable, "-m", "granian", "--interface", "wsgi", f"{module}:{attribute}"),
+        *("--host", host, "--port", str(port), "--workers", str(workers), "--blocking-threads", "1"),
+        *("--no-ws", "--access-log", "--log-level", "warning", "--workers-kill-timeout", "5"),
+    ]
 
 
 class ServerError(Exception):
@@ -34,7 +52,7 @@ def server_environment(public_url: str) -> dict[str, str]:
 
 def port_in_use(port: int) -> bool:
     with socket.socket() as sock:
-        # As gunicorn binds: a socket left in TIME_WAIT does not count, a listener does.
+        # As the server binds: a socket left in TIME_WAIT does not count, a listener does.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((HOST, port))
@@ -52,48 +70,33 @@ def listening(port: int) -> bool:
 
 
 class Server:
-    def __init__(self, port: int, env: dict[str, str], workers: int = 2) -> None:
-        module, _, attribute = settings.WSGI_APPLICATION.rpartition(".")
+    def __init__(self, port: int, env: dict[str, str], workers: int = 2, log: IO[bytes] | None = None) -> None:
         self.port = port
-        self.argv = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            f"{module}:{attribute}",
-            "--bind",
-            f"{HOST}:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            "4",
-            "--graceful-timeout",
-            "5",
-            "--access-logfile",
-            "-",
-            "--log-level",
-            "warning",
-        ]
+        self.argv = production_argv(settings.WSGI_APPLICATION, HOST, port, workers)
         self.env = env
+        self.log = log  # where its output goes (the access log among it); None: this process's own
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float, should_stop: Callable[[], bool]) -> None:
-        """Start gunicorn and wait until it accepts connections; raises ServerError."""
+        """Start the server and wait until it accepts connections; raises ServerError."""
         # Its own session (process group): Ctrl+C reaches the command, which stops the server in order,
         # and stop() can end the master and its workers together.
-        self.proc = subprocess.Popen(  # noqa: S603  (our own argv: this Python, gunicorn, WSGI_APPLICATION)
-            self.argv, cwd=settings.BASE_DIR, env=self.env, start_new_session=True
+        self.proc = subprocess.Popen(  # noqa: S603  (our own argv: this Python, granian, WSGI_APPLICATION)
+            self.argv, cwd=settings.BASE_DIR, env=self.env, start_new_session=True, stdout=self.log, stderr=self.log
         )
         deadline = time.monotonic() + timeout
         while not listening(self.port):
             code = self.proc.poll()
             if code is not None:
                 raise ServerError(
-                    f"the server (gunicorn) exited with code {code} before listening on port {self.port}."
+                    f"the server ({SERVER_NAME}) exited with code {code} before listening on port {self.port}."
                 )
             if should_stop():
                 return
             if time.monotonic() > deadline:
-                raise ServerError(f"the server (gunicorn) did not listen on port {self.port} within {timeout:.0f} s.")
+                raise ServerError(
+                    f"the server ({SERVER_NAME}) did not listen on port {self.port} within {timeout:.0f} s."
+                )
             time.sleep(0.1)
 
     def poll(self) -> int | None:
@@ -103,7 +106,7 @@ class Server:
         if self.proc is None:
             return
         if self.proc.poll() is None:
-            self.proc.terminate()  # gunicorn's graceful shutdown: workers finish their requests
+            self.proc.terminate()  # a graceful shutdown: workers finish their requests
             try:
                 self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -114,3 +117,8 @@ class Server:
             except (ProcessLookupError, PermissionError):
                 pass
         self.proc.wait()
+        # The workers outlive their main process by a moment (granian's are killed after it): return once
+        # nothing holds the port any more, so the caller may bind it again.
+        deadline = time.monotonic() + timeout
+        while port_in_use(self.port) and time.monotonic() < deadline:
+            time.sleep(0.05)

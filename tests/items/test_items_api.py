@@ -99,7 +99,8 @@ class OwnershipTests:
         theirs = make_item(make_user())
         response = getattr(keyed_api, method)(f"/items/{theirs.pk}", {"name": "x", "price": 1}, format="json")
         assert response.status_code == HTTPStatus.NOT_FOUND
-        assert "detail" in response.json()
+        # Said so that a model can act on it, as the MCP tools say it.
+        assert response.json()["detail"].startswith(f"No item {theirs.pk} among yours. Call listItems")
         assert Item.objects.get(pk=theirs.pk).name == theirs.name
 
     def test_list_shows_only_own_items(self, keyed_api, user):

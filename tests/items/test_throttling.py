@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 
 import pytest
+import redis
 import schemathesis
 from django.core.checks import run_checks
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIRequestFactory
 from schemathesis.specs.openapi.checks import (
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
 
+from items.throttling import ItemRateThrottle
 from tests.factories import make_api_key, make_user
 from tests.helpers.api import auth_headers
+from tests.helpers.redis_cache import redis_as_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -46,13 +51,13 @@ class ItemThrottleTests:
         statuses = {api.get("/items/", **auth_headers("custom", raw_key)).status_code for _ in range(30)}
         assert statuses == {HTTPStatus.OK}
 
-    def test_throttled_request_costs_no_query_beyond_authentication(self, api, raw_key, settings):
+    def test_throttled_request_costs_no_query_once_the_key_is_known(self, api, raw_key, settings):
         settings.API_THROTTLE_RATE = "1/min"
         api.get("/items/", **auth_headers("custom", raw_key))
         with CaptureQueriesContext(connection) as queries:
             response = api.get("/items/", **auth_headers("custom", raw_key))
         assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
-        assert len(queries) == 1, [q["sql"] for q in queries.captured_queries]  # the key lookup
+        assert len(queries) == 0, [q["sql"] for q in queries.captured_queries]  # the key was verified just before
 
     def test_429_conforms_to_the_schema(self, raw_key, settings, wsgi_app):
         settings.API_THROTTLE_RATE = "1/min"
@@ -69,3 +74,42 @@ class ItemThrottleTests:
     def test_bad_rate_is_a_system_check_error(self, settings):
         settings.API_THROTTLE_RATE = "lots"
         assert [message.id for message in run_checks() if message.id.startswith("items.")] == ["items.E003"]
+
+
+class RedisThrottleTests:
+    """With Redis as the cache: one atomic script per call, shared by every process, no lost updates."""
+
+    def test_one_round_trip_per_call_and_the_same_answers(self, api, raw_key, settings, monkeypatch):
+        settings.API_THROTTLE_RATE = "3/min"
+        round_trips = []
+        real_send = redis.connection.AbstractConnection.send_packed_command
+
+        def send(connection, command, *args, **kwargs):
+            round_trips.append(command)
+            return real_send(connection, command, *args, **kwargs)
+
+        with redis_as_cache(settings):
+            get = lambda: api.get("/items/", **auth_headers("custom", raw_key))  # noqa: E731
+            get()  # loads the script into Redis once
+            round_trips.clear()
+            monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", send)
+            statuses = [get().status_code for _ in range(3)]
+            throttled = get()
+            commands = [command[0].split(b"\r\n")[2] for command in round_trips]
+        assert commands == [b"EVALSHA"] * 4  # one per call, the throttled one too
+        assert statuses == [HTTPStatus.OK] * 2 + [HTTPStatus.TOO_MANY_REQUESTS]
+        assert throttled.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert 55 <= int(throttled["Retry-After"]) <= 60
+
+    def test_concurrent_callers_never_exceed_the_rate(self, settings):
+        settings.API_THROTTLE_RATE = "25/min"
+        user = make_user()
+        request = APIRequestFactory().get("/items/")
+        request.user = user
+
+        def allowed(_: int) -> bool:
+            return ItemRateThrottle().allow_request(request, None)
+
+        with redis_as_cache(settings), ThreadPoolExecutor(max_workers=8) as pool:
+            answers = list(pool.map(allowed, range(100)))
+        assert answers.count(True) == 25

@@ -1,4 +1,4 @@
-"""TunnelRunner driven directly: the in-memory backend, and a real gunicorn where the server matters."""
+"""TunnelRunner driven directly: the in-memory backend, and a real server (granian) where the server matters."""
 
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ class TunnelRunnerTests:
 
 
 class TunnelRunnerServerTests:
-    """With the project's server (gunicorn) behind the tunnel."""
+    """With the project's server (granian) behind the tunnel."""
 
     def test_server_dying_ends_the_run_with_its_exit_code_and_closes_the_tunnel(self, memory_backend, port):
         def kill_server(_: str) -> None:
@@ -106,7 +106,7 @@ class TunnelRunnerServerTests:
         out = ActOn(r"^Running until", kill_server)
         tunnel = runner(memory_backend, port, out, io.StringIO())
 
-        with pytest.raises(ServerError, match=r"^the server \(gunicorn\) stopped with exit code -9\.$"):
+        with pytest.raises(ServerError, match=r"^the server \(granian\) stopped with exit code -9\.$"):
             tunnel.run()
 
         assert memory_backend.status() == []
@@ -119,7 +119,7 @@ class TunnelRunnerServerTests:
         tunnel.run()
 
         assert out.getvalue().splitlines()[-3:] == [
-            f"Starting the server (gunicorn) on http://127.0.0.1:{port} ...",
+            f"Starting the server (granian) on http://127.0.0.1:{port} ...",
             "Stopping: closing the tunnel, then stopping the server and the agent ...",
             "Stopped: tunnel closed, server and agent stopped.",
         ]

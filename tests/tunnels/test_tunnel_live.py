@@ -1,4 +1,4 @@
-"""`manage.py tunnel` as a user runs it: a real process, gunicorn, and pyngrok driving the stand-in ngrok agent."""
+"""`manage.py tunnel` as a user runs it: a real process, granian, and pyngrok driving the stand-in ngrok agent."""
 
 from __future__ import annotations
 
@@ -252,7 +252,7 @@ class TunnelShutdownTests:
         children = process_tree(run.proc.pid)
         agent = agent_state(Path(env["FAKE_NGROK_STATE"]))["pid"]
         assert agent in children
-        assert len(children) >= 4, children  # the agent, gunicorn's master and its two workers
+        assert len(children) >= 4, children  # the agent, the server's main process and its two workers
 
         assert run.stop(signal.SIGTERM) == 0, run.transcript()
 

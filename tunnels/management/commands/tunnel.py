@@ -17,7 +17,7 @@ from tunnels.server import HOST, ServerError, port_in_use
 
 class Command(BaseCommand):
     help = (
-        "Make this server reachable by ChatGPT: start it on 127.0.0.1:PORT (gunicorn, DEBUG off) and open an ngrok "
+        "Make this server reachable by ChatGPT: start it on 127.0.0.1:PORT (granian, DEBUG off) and open an ngrok "
         "https tunnel to it, print the public URL and the GPT setup values, and run until Ctrl+C or SIGTERM."
     )
     # The checks' warnings (an NGROK_PATH that does not exist, say) would bury the one-line error this command
