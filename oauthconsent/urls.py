@@ -10,8 +10,8 @@ from oauthconsent import views
 # Only the endpoints a GPT uses: DOT's application-management views would let any signed-in
 # user register clients, and its device-flow views serve a grant no GPT client is given.
 oauth2_provider_patterns = [
-    path("oauth/authorize/", views.refuse_framing(oauth2_views.AuthorizationView.as_view()), name="authorize"),
-    path("oauth/token/", oauth2_views.TokenView.as_view(), name="token"),
+    path("oauth/authorize/", views.refuse_framing(views.ConsentView.as_view()), name="authorize"),
+    path("oauth/token/", views.GptTokenView.as_view(), name="token"),
     path("oauth/revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="revoke-token"),
     path("oauth/introspect/", views.OwnTokensIntrospectView.as_view(), name="introspect"),
     # RFC 8414 puts the metadata at the origin's root, whatever the endpoints' prefix.

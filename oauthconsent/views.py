@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from functools import wraps
@@ -20,9 +21,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_deny
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import TemplateView
-from oauth2_provider.models import get_application_model
-from oauth2_provider.views import IntrospectTokenView
+from oauth2_provider.models import get_access_token_model, get_application_model
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.signals import app_authorized
+from oauth2_provider.views import AuthorizationView, IntrospectTokenView, TokenView
 
 from oauthconsent.oauth import authenticated_client
 from oauthconsent.selectors import gpt_client_for_next, oauth_connections
@@ -102,6 +106,42 @@ class DisconnectGptView(LoginRequiredMixin, View):
             request, _("%(name)s is disconnected. It can no longer use your account.") % {"name": application.name}
         )
         return HttpResponseRedirect(reverse("oauthconsent:connected"), status=HTTPStatus.SEE_OTHER)
+
+
+class ConsentView(AuthorizationView):
+    """DOT's authorization view, where the server decides whether a returning user is asked again.
+
+    DOT lets the request's `approval_prompt=auto` skip the consent page even when
+    OAUTH_REMEMBER_CONSENT=0 set "force"; a client may ask for more consent, never for less.
+    """
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if oauth2_settings.REQUEST_APPROVAL_PROMPT == "force" and "approval_prompt" in request.GET:
+            request.GET = request.GET.copy()
+            del request.GET["approval_prompt"]
+        return super().get(request, *args, **kwargs)
+
+
+class GptTokenView(TokenView):
+    """DOT's token endpoint, answering a token that a concurrent replay of its code already revoked.
+
+    A copy of DOT's authorization_flow_token_response that must stay: DOT loads the new access token
+    again for its app_authorized signal, and a 500 came out when a replay of the same code (RFC 9700
+    section 4.5) had revoked it in between. The client still gets what was issued, dead as it is.
+    """
+
+    @method_decorator(sensitive_post_parameters("password", "client_secret"))
+    def authorization_flow_token_response(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        _url, headers, body, status = self.create_token_response(request)
+        if status == HTTPStatus.OK:
+            checksum = hashlib.sha256(json.loads(body)["access_token"].encode()).hexdigest()
+            token = get_access_token_model().objects.filter(token_checksum=checksum).first()
+            if token is not None:
+                app_authorized.send(sender=self, request=request, token=token)
+        response = HttpResponse(content=body, status=status)
+        for name, value in headers.items():
+            response[name] = value
+        return response
 
 
 class OwnTokensIntrospectView(IntrospectTokenView):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
@@ -14,6 +15,18 @@ from rest_framework.test import APIClient
 
 from tests.factories import make_api_key, make_user
 from tests.helpers.api import auth_headers
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # Django tests SQLite in memory, and live_server then shares one connection among all its request
+    # threads: concurrent requests would not be concurrent at all. A file, as in production (WAL,
+    # IMMEDIATE transactions), gives each thread its own connection and the real locking.
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "test.sqlite3")
 
 
 @pytest.fixture(autouse=True)

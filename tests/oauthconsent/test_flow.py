@@ -42,7 +42,7 @@ def items(gpt, access_token: str, method: str = "GET", **kwargs: object) -> requ
 
 class AuthorizationCodeFlowTests:
     @pytest.mark.parametrize("method", ["basic", "post"])
-    def test_whole_flow_with_each_token_exchange_method(self, gpt, alice, browser, method):
+    def test_whole_flow_with_each_token_exchange_method(self, gpt, alice, browser, method, settings):
         make_item(alice, name="Alice's item")
         oauth = gpt.session(scope=["items:read", "items:write"])
         authorization_url, state = oauth.authorization_url(gpt.authorization_url)
@@ -75,6 +75,7 @@ class AuthorizationCodeFlowTests:
         assert items(gpt, token["access_token"]).status_code == HTTPStatus.UNAUTHORIZED
         assert items(gpt, refreshed["access_token"]).status_code == HTTPStatus.OK
 
+        settings.OAUTH_REFRESH_GRACE_SECONDS = 0  # the retry window is over (test_races.py covers it)
         with pytest.raises(InvalidGrantError):
             oauth.refresh_token(gpt.token_url, refresh_token=old_refresh_token, auth=auth)
         # Reuse protection: replaying the old refresh token revoked the family, the new pair included.
@@ -204,6 +205,20 @@ class AuthorizationCodeFlowTests:
         )
         response = browser.get(gpt.session().authorization_url(gpt.authorization_url)[0])
         assert response.status_code == HTTPStatus.OK  # the consent page, no redirect
+        assert "allow" in forms_of(response.text)[-1]["buttons"]
+
+    def test_client_cannot_skip_the_consent_the_setting_asks_for(self, gpt, alice, browser, settings):
+        # Finding 8: OAUTH_REMEMBER_CONSENT=0 ("force") held only until the URL said approval_prompt=auto.
+        settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "REQUEST_APPROVAL_PROMPT": "force"}
+        oauth = gpt.session()
+        oauth.fetch_token(
+            gpt.token_url,
+            authorization_response=browser.authorize(oauth.authorization_url(gpt.authorization_url)[0]),
+            client_secret=gpt.client_secret,
+        )
+        authorization_url, _ = gpt.session().authorization_url(gpt.authorization_url, approval_prompt="auto")
+        response = browser.get(authorization_url)
+        assert response.status_code == HTTPStatus.OK  # the consent page, no code
         assert "allow" in forms_of(response.text)[-1]["buttons"]
 
 
