@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -18,15 +20,19 @@ from tests.helpers.api import auth_headers
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(
-    django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: pytest.TempPathFactory
-) -> None:
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> Iterator[None]:
     # Django tests SQLite in memory, and live_server then shares one connection among all its request
     # threads: concurrent requests would not be concurrent at all. A file, as in production (WAL,
-    # IMMEDIATE transactions), gives each thread its own connection and the real locking.
+    # IMMEDIATE transactions), gives each thread its own connection and the real locking; in shared
+    # memory (tmpfs) where there is one, so that the suite does not wait on the disk.
     database = settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.sqlite3":
-        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "test.sqlite3")
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        yield
+        return
+    shm = Path("/dev/shm")
+    with tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None, prefix="test-sqlite-") as folder:
+        database.setdefault("TEST", {})["NAME"] = str(Path(folder) / "test.sqlite3")
+        yield
 
 
 @pytest.fixture(autouse=True)
