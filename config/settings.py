@@ -168,7 +168,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["items.parsers.BoundedJSONParser"],  # 413 or 400 for bodies too big or deep
     "DEFAULT_PAGINATION_CLASS": "items.pagination.ItemPagination",
     "COERCE_DECIMAL_TO_STRING": False,
 }
