@@ -89,6 +89,7 @@ INSTALLED_APPS = [
 
 # MIDDLEWARE -------------------------------------------------------------------
 MIDDLEWARE = [
+    "config.middleware.SecureCookiesOverHttpsMiddleware",  # outermost: sees every cookie set below
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -124,8 +125,13 @@ if env.bool("DJANGO_TRUST_PROXY", default=False):
     # Only behind a proxy that sets this header itself (a tunnel, a load balancer).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+# Cookies are Secure on every https request anyway (config.middleware); this makes them Secure always.
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=SECURE_SSL_REDIRECT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Sent on https responses only (SecurityMiddleware); 0 sends none. Start small: browsers remember it.
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
