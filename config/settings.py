@@ -7,6 +7,7 @@ See the configuration table in README.md.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -137,6 +138,27 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# SIGN-IN LOCKOUTS (django-axes) ------------------------------------------------
+# Both sign-in pages (/oauth/login/ and /admin/login/) count failures per username and, separately,
+# per address; past the limit that username or address is refused (429) until the lockout expires.
+# Attempts live in the database, so every instance behind a load balancer sees the same lockouts, and
+# the admin lists them (Axes > Access attempts; deleting one unlocks).
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as axes asks
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("SIGNIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGNIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lockout ends when it said it would
+AXES_LOCKOUT_CALLABLE = "oauthconsent.views.signin_locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # failures are enough; no table of every successful sign-in
+AXES_VERBOSE = False  # no start-up banner; lockouts are still logged
+if env.bool("DJANGO_TRUST_PROXY", default=False):
+    # The proxy appends the address it saw; the right-most entry is the one a client cannot forge.
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -231,6 +253,9 @@ API_KEY_HEADER = env.str("API_KEY_HEADER", default=None)
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default=None)
 GPT_CREATE_IS_CONSEQUENTIAL = env.bool("GPT_CREATE_IS_CONSEQUENTIAL", default=None)
 GPT_UPDATE_IS_CONSEQUENTIAL = env.bool("GPT_UPDATE_IS_CONSEQUENTIAL", default=None)
+# oauthconsent/conf.py: the refresh grace window and the failed client-authentication limit.
+OAUTH_REFRESH_GRACE_SECONDS = env.int("OAUTH_REFRESH_GRACE_SECONDS", default=None)
+OAUTH_CLIENT_AUTH_RATE = env.str("OAUTH_CLIENT_AUTH_RATE", default=None)
 TUNNELS_BACKEND = env.str("TUNNELS_BACKEND", default=None)
 NGROK_AUTHTOKEN = env.str("NGROK_AUTHTOKEN", default=None)
 NGROK_DOMAIN = env.str("NGROK_DOMAIN", default=None)

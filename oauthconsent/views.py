@@ -2,18 +2,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
 
+from axes.helpers import get_cool_off
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, resolve_url
+from django.shortcuts import get_object_or_404, render, resolve_url
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -58,6 +61,20 @@ def _safe_next(request: HttpRequest, next_url: str | None) -> str | None:
     ):
         return next_url
     return None
+
+
+@refuse_framing
+def signin_locked_out(request: HttpRequest, original_response: HttpResponse, credentials: Any) -> HttpResponse:
+    """What django-axes answers on a locked-out sign-in (AXES_LOCKOUT_CALLABLE), on both sign-in pages.
+
+    The same page whether the username exists or not, and nothing about the account in it.
+    """
+    cool_off = get_cool_off(request) or timedelta(0)
+    seconds = max(1, int(cool_off.total_seconds()))
+    context = {"lockout_minutes": math.ceil(seconds / 60)}
+    response = render(request, "oauthconsent/locked_out.html", context, status=HTTPStatus.TOO_MANY_REQUESTS)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @method_decorator(refuse_framing, name="dispatch")
