@@ -159,6 +159,17 @@ if env.bool("DJANGO_TRUST_PROXY", default=False):
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
     AXES_IPWARE_PROXY_ORDER = "right-most"
 
+# Django's hashers for passwords, then a fast one for OAuth client secrets (long and random: see
+# oauthconsent/hashers.py); OAUTH2_PROVIDER["CLIENT_SECRET_HASHER"] picks it.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "oauthconsent.hashers.ClientSecretSHA256Hasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -219,6 +230,8 @@ OAUTH2_PROVIDER = {
     # "auto": a returning user who already granted the same scopes is not asked again.
     "REQUEST_APPROVAL_PROMPT": "auto" if env.bool("OAUTH_REMEMBER_CONSENT", default=True) else "force",
     "OAUTH2_VALIDATOR_CLASS": "oauthconsent.oauth.GptOAuth2Validator",
+    # SHA-256 for client secrets (oauthconsent/hashers.py); older PBKDF2 ones are re-hashed on next use.
+    "CLIENT_SECRET_HASHER": "client_secret_sha256",
     "OAUTH2_SERVER_CLASS": "oauthconsent.oauth.GptServer",
     "APPLICATION_ADMIN_CLASS": "oauthconsent.admin.GptClientAdmin",
     # RFC 8414 metadata and the RFC 9207 `iss` use the public address; empty means the request's host.

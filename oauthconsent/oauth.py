@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from datetime import timedelta
 from typing import Any
+from urllib.parse import unquote_plus
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F
 from django.http import HttpRequest
@@ -28,6 +31,7 @@ from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
 
 from oauthconsent.conf import conf
+from oauthconsent.hashers import ClientSecretSHA256Hasher
 from oauthconsent.services import code_redeemed, code_replayed
 
 
@@ -64,6 +68,28 @@ class GptOAuth2Validator(OAuth2Validator):
         application = self._load_application(client_id, request)  # cached on request.client
         # An unknown client fails elsewhere; requiring PKCE for it is the safe answer meanwhile.
         return application is None or application.client_type != AbstractApplication.CLIENT_CONFIDENTIAL
+
+    # Client secrets: re-hashed with the fast hasher on their next successful use --------------
+    def authenticate_client(self, request: Request, *args: Any, **kwargs: Any) -> bool:
+        if not super().authenticate_client(request, *args, **kwargs):
+            return False
+        client = request.client
+        if client.hash_client_secret and not client.client_secret.startswith(f"{ClientSecretSHA256Hasher.algorithm}$"):
+            secret = self._presented_secret(request)
+            if secret:
+                client.client_secret = make_password(secret, hasher=oauth2_settings.CLIENT_SECRET_HASHER)
+                type(client).objects.filter(pk=client.pk).update(client_secret=client.client_secret)
+        return True
+
+    def _presented_secret(self, request: Request) -> str | None:
+        """The secret of the Basic header (RFC 6749 section 2.3.1, as DOT decodes it), else the body's."""
+        credentials = self._extract_basic_auth(request)
+        if credentials is None:
+            return getattr(request, "client_secret", None)
+        try:
+            return unquote_plus(base64.b64decode(credentials).decode().split(":", 1)[1])
+        except (ValueError, IndexError):
+            return None
 
     # Access tokens -----------------------------------------------------------------------------
     def validate_bearer_token(self, token: str, scopes: list[str], request: Request) -> bool:

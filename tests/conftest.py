@@ -40,7 +40,11 @@ def _fast_password_hasher(settings: Settings) -> None:
     # Every made user and GPT client secret is hashed; PBKDF2's many rounds would make the suite crawl,
     # and what the tests check about stored secrets holds for any hasher (identify_hasher, check_password).
     # A fixture, not a switch in config/settings.py: settings must not know whether a test is running.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Client secrets keep their own fast hasher (OAUTH2_PROVIDER["CLIENT_SECRET_HASHER"]).
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "oauthconsent.hashers.ClientSecretSHA256Hasher",
+    ]
 
 
 @pytest.fixture(autouse=True)
