@@ -307,5 +307,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
 
+# No secret in any log, whatever DJANGO_LOG_LEVEL says (issue 10): oauthlib and DOT print codes and
+# tokens at DEBUG, and with DEBUG on the SQL log shows parameters, among them authorization codes.
+LOGGING.setdefault("loggers", {}).update(
+    {name: {"level": "INFO"} for name in ("oauthlib", "oauth2_provider", "django.db.backends")}
+)
+
 # TESTS ------------------------------------------------------------------------
 TEST_RUNNER = "config.test_runner.PytestTestRunner"
