@@ -120,6 +120,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # The rate limit counts live here. One process: the default is enough. Several worker processes
 # (gunicorn -w N): set CACHE_URL=redis://127.0.0.1:6379/0 so that they share one count.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Several deployments (or test runs) sharing one Redis keep apart by a prefix.
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="")
 
 # SECURITY ---------------------------------------------------------------------
 if env.bool("DJANGO_TRUST_PROXY", default=False):
