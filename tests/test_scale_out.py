@@ -19,7 +19,7 @@ from django.db import connection
 
 from tests.factories import PASSWORD, make_access_token, make_api_key, make_gpt_client, make_user
 from tests.helpers.oauth import UserAgent, forms_of
-from tests.test_server import REDIS_TEST_URL, free_port
+from tests.test_server import REDIS_TEST_URL, free_port, require_redis
 from tunnels.server import Server
 
 
@@ -33,6 +33,7 @@ def database_url() -> str:
 
 @pytest.fixture
 def two_instances(transactional_db) -> Iterator[tuple[str, str]]:
+    require_redis()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CACHE_"))},
         "DATABASE_URL": database_url(),
