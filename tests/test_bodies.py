@@ -55,26 +55,19 @@ def test_oversize_json_body_is_a_json_413(api, method, path):
     assert response.json() == {"detail": "The request body is too large."}
 
 
+def post_form(url: str, body: str) -> requests.Response:
+    return requests.post(url, data=body, headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=30)
+
+
 @pytest.mark.parametrize("path", ["/oauth/token/", "/oauth/revoke_token/", "/oauth/introspect/"])
 def test_oversize_form_on_oauth_endpoints_is_a_json_413(live_server, transactional_db, path):
-    body = "grant_type=refresh_token&refresh_token=" + "a" * BIG
-    response = requests.post(
-        f"{live_server.url}{path}",
-        data=body,
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-        timeout=30,
-    )
+    response = post_form(f"{live_server.url}{path}", "grant_type=refresh_token&refresh_token=" + "a" * BIG)
     assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
     assert response.json() == {"detail": "The request body is too large."}
 
 
 def test_too_many_form_fields_on_the_token_endpoint_is_a_json_400(live_server, transactional_db):
-    body = "&".join(f"f{n}=1" for n in range(1500))  # over DATA_UPLOAD_MAX_NUMBER_FIELDS (1000)
-    response = requests.post(
-        f"{live_server.url}/oauth/token/",
-        data=body,
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-        timeout=30,
-    )
+    # Over DATA_UPLOAD_MAX_NUMBER_FIELDS (1000).
+    response = post_form(f"{live_server.url}/oauth/token/", "&".join(f"f{n}=1" for n in range(1500)))
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json() == {"detail": "Bad request."}

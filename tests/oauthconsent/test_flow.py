@@ -194,7 +194,9 @@ class AuthorizationCodeFlowTests:
         assert query_of(callback)["state"] == state
         assert exchange(gpt, query_of(callback)["code"]).status_code == HTTPStatus.OK
 
-    def test_returning_user_is_asked_again_when_the_setting_says_so(self, gpt, alice, browser, settings):
+    # approval_prompt=auto: finding 8, the request could skip the consent the setting asks for.
+    @pytest.mark.parametrize("asked", [{}, {"approval_prompt": "auto"}], ids=["plain", "approval_prompt=auto"])
+    def test_returning_user_is_asked_again_when_the_setting_says_so(self, gpt, alice, browser, settings, asked):
         settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "REQUEST_APPROVAL_PROMPT": "force"}
         # Returning means holding a token: without one the consent page comes whatever the setting says.
         oauth = gpt.session()
@@ -203,22 +205,8 @@ class AuthorizationCodeFlowTests:
             authorization_response=browser.authorize(oauth.authorization_url(gpt.authorization_url)[0]),
             client_secret=gpt.client_secret,
         )
-        response = browser.get(gpt.session().authorization_url(gpt.authorization_url)[0])
-        assert response.status_code == HTTPStatus.OK  # the consent page, no redirect
-        assert "allow" in forms_of(response.text)[-1]["buttons"]
-
-    def test_client_cannot_skip_the_consent_the_setting_asks_for(self, gpt, alice, browser, settings):
-        # Finding 8: OAUTH_REMEMBER_CONSENT=0 ("force") held only until the URL said approval_prompt=auto.
-        settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "REQUEST_APPROVAL_PROMPT": "force"}
-        oauth = gpt.session()
-        oauth.fetch_token(
-            gpt.token_url,
-            authorization_response=browser.authorize(oauth.authorization_url(gpt.authorization_url)[0]),
-            client_secret=gpt.client_secret,
-        )
-        authorization_url, _ = gpt.session().authorization_url(gpt.authorization_url, approval_prompt="auto")
-        response = browser.get(authorization_url)
-        assert response.status_code == HTTPStatus.OK  # the consent page, no code
+        response = browser.get(gpt.session().authorization_url(gpt.authorization_url, **asked)[0])
+        assert response.status_code == HTTPStatus.OK  # the consent page, no redirect with a code
         assert "allow" in forms_of(response.text)[-1]["buttons"]
 
 
