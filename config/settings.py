@@ -314,6 +314,8 @@ LOGGING = {
 LOGGING.setdefault("loggers", {}).update(
     {name: {"level": "INFO"} for name in ("oauthlib", "oauth2_provider", "django.db.backends")}
 )
+# django-axes: failed sign-ins and lockouts (WARNING), not a line for every successful sign-in (INFO).
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 
 # TESTS ------------------------------------------------------------------------
 TEST_RUNNER = "config.test_runner.PytestTestRunner"
