@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import warnings
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -92,6 +93,7 @@ INSTALLED_APPS = [
 
 # MIDDLEWARE -------------------------------------------------------------------
 MIDDLEWARE = [
+    "config.middleware.SecureCookiesOverHttpsMiddleware",  # outermost: sees every cookie set below
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -139,18 +141,57 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # The rate limit counts live here. One process: the default is enough. Several worker processes
 # (gunicorn -w N): set CACHE_URL=redis://127.0.0.1:6379/0 so that they share one count.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Several deployments (or test runs) sharing one Redis keep apart by a prefix.
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="")
 
 # SECURITY ---------------------------------------------------------------------
 if env.bool("DJANGO_TRUST_PROXY", default=False):
     # Only behind a proxy that sets this header itself (a tunnel, a load balancer).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+# Cookies are Secure on every https request anyway (config.middleware); this makes them Secure always.
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=SECURE_SSL_REDIRECT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Sent on https responses only (SecurityMiddleware); 0 sends none. Start small: browsers remember it.
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# SIGN-IN LOCKOUTS (django-axes) ------------------------------------------------
+# Both sign-in pages (/oauth/login/ and /admin/login/) count failures per username and, separately,
+# per address; past the limit that username or address is refused (429) until the lockout expires.
+# Attempts live in the database, so every instance behind a load balancer sees the same lockouts, and
+# the admin lists them (Axes > Access attempts; deleting one unlocks).
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as axes asks
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("SIGNIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGNIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lockout ends when it said it would
+AXES_LOCKOUT_CALLABLE = "oauthconsent.views.signin_locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # failures are enough; no table of every successful sign-in
+AXES_VERBOSE = False  # no start-up banner; lockouts are still logged
+if env.bool("DJANGO_TRUST_PROXY", default=False):
+    # The proxy appends the address it saw; the right-most entry is the one a client cannot forge.
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+
+# Django's hashers for passwords, then a fast one for OAuth client secrets (long and random: see
+# oauthconsent/hashers.py); OAUTH2_PROVIDER["CLIENT_SECRET_HASHER"] picks it.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "oauthconsent.hashers.ClientSecretSHA256Hasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -189,7 +230,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["items.parsers.BoundedJSONParser"],  # 413 or 400 for bodies too big or deep
     "DEFAULT_PAGINATION_CLASS": "items.pagination.ItemPagination",
     "COERCE_DECIMAL_TO_STRING": False,
 }
@@ -212,6 +253,8 @@ OAUTH2_PROVIDER = {
     # "auto": a returning user who already granted the same scopes is not asked again.
     "REQUEST_APPROVAL_PROMPT": "auto" if env.bool("OAUTH_REMEMBER_CONSENT", default=True) else "force",
     "OAUTH2_VALIDATOR_CLASS": "oauthconsent.oauth.GptOAuth2Validator",
+    # SHA-256 for client secrets (oauthconsent/hashers.py); older PBKDF2 ones are re-hashed on next use.
+    "CLIENT_SECRET_HASHER": "client_secret_sha256",
     "OAUTH2_SERVER_CLASS": "oauthconsent.oauth.GptServer",
     "APPLICATION_ADMIN_CLASS": "oauthconsent.admin.GptClientAdmin",
     # RFC 8414 metadata and the RFC 9207 `iss` use the public address; empty means the request's host.
@@ -254,6 +297,9 @@ API_AUTH_CACHE_SECONDS = env.float("API_AUTH_CACHE_SECONDS", default=None)
 API_FAILED_AUTH_RATE = env.str("API_FAILED_AUTH_RATE", default=None)
 GPT_CREATE_IS_CONSEQUENTIAL = env.bool("GPT_CREATE_IS_CONSEQUENTIAL", default=None)
 GPT_UPDATE_IS_CONSEQUENTIAL = env.bool("GPT_UPDATE_IS_CONSEQUENTIAL", default=None)
+# oauthconsent/conf.py: the refresh grace window and the failed client-authentication limit.
+OAUTH_REFRESH_GRACE_SECONDS = env.int("OAUTH_REFRESH_GRACE_SECONDS", default=None)
+OAUTH_CLIENT_AUTH_RATE = env.str("OAUTH_CLIENT_AUTH_RATE", default=None)
 TUNNELS_BACKEND = env.str("TUNNELS_BACKEND", default=None)
 NGROK_AUTHTOKEN = env.str("NGROK_AUTHTOKEN", default=None)
 NGROK_DOMAIN = env.str("NGROK_DOMAIN", default=None)
@@ -306,6 +352,14 @@ LOGGING = {
         "mcp.server.streamable_http_manager": {"level": "WARNING"},
     },
 }
+
+# No secret in any log, whatever DJANGO_LOG_LEVEL says (issue 10): oauthlib and DOT print codes and
+# tokens at DEBUG, and with DEBUG on the SQL log shows parameters, among them authorization codes.
+LOGGING.setdefault("loggers", {}).update(
+    {name: {"level": "INFO"} for name in ("oauthlib", "oauth2_provider", "django.db.backends")}
+)
+# django-axes: failed sign-ins and lockouts (WARNING), not a line for every successful sign-in (INFO).
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 
 # TESTS ------------------------------------------------------------------------
 TEST_RUNNER = "config.test_runner.PytestTestRunner"

@@ -2,15 +2,54 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+from datetime import timedelta
 from typing import Any
+from urllib.parse import unquote_plus
 
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import F
 from django.http import HttpRequest
-from oauth2_provider.models import AbstractApplication
+from django.utils import timezone
+from oauth2_provider.models import (
+    AbstractApplication,
+    AbstractGrant,
+    AbstractRefreshToken,
+    get_access_token_model,
+    get_grant_model,
+    get_refresh_token_model,
+    refresh_token_expire_timedelta,
+)
 from oauth2_provider.oauth2_backends import OAuthLibCore
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.settings import oauth2_settings
 from oauthlib.common import Request
 from oauthlib.oauth2 import Server
+from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
+
+from oauthconsent.conf import conf
+from oauthconsent.hashers import ClientSecretSHA256Hasher
+from oauthconsent.services import code_redeemed, code_replayed
+
+
+class CodeAlreadyRedeemed(Exception):
+    """A concurrent exchange of the same code won the claim; this one must issue nothing."""
+
+
+def _active(user: AbstractBaseUser | None) -> bool:
+    return user is not None and user.is_active
+
+
+def _checksum(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def registered_itself(application: AbstractApplication) -> bool:
+    """A client registered by RFC 7591 (an MCP client): always held to PKCE, its name self-declared."""
+    return application.registration_source == AbstractApplication.RegistrationSource.DCR
 
 
 class GptOAuth2Validator(OAuth2Validator):
@@ -39,10 +78,164 @@ class GptOAuth2Validator(OAuth2Validator):
             or registered_itself(application)
         )
 
+    # Client secrets: re-hashed with the fast hasher on their next successful use --------------
+    def authenticate_client(self, request: Request, *args: Any, **kwargs: Any) -> bool:
+        if not super().authenticate_client(request, *args, **kwargs):
+            return False
+        client = request.client
+        if client.hash_client_secret and not client.client_secret.startswith(f"{ClientSecretSHA256Hasher.algorithm}$"):
+            secret = self._presented_secret(request)
+            if secret:
+                client.client_secret = make_password(secret, hasher=oauth2_settings.CLIENT_SECRET_HASHER)
+                type(client).objects.filter(pk=client.pk).update(client_secret=client.client_secret)
+        return True
 
-def registered_itself(application: AbstractApplication) -> bool:
-    """A client registered by RFC 7591 (an MCP client): always held to PKCE, its name self-declared."""
-    return application.registration_source == AbstractApplication.RegistrationSource.DCR
+    def _presented_secret(self, request: Request) -> str | None:
+        """The secret of the Basic header (RFC 6749 section 2.3.1, as DOT decodes it), else the body's."""
+        credentials = self._extract_basic_auth(request)
+        if credentials is None:
+            return getattr(request, "client_secret", None)
+        try:
+            return unquote_plus(base64.b64decode(credentials).decode().split(":", 1)[1])
+        except (ValueError, IndexError):
+            return None
+
+    # Access tokens -----------------------------------------------------------------------------
+    def validate_bearer_token(self, token: str, scopes: list[str], request: Request) -> bool:
+        if not super().validate_bearer_token(token, scopes, request):
+            return False
+        if _active(request.user):
+            return True
+        # A deactivated user's token (services revoke them on deactivation; this covers any left).
+        request.oauth2_error = {"error": "invalid_token", "error_description": "The access token is invalid."}
+        return False
+
+    # Authorization codes: claimed once; a replay revokes what the code issued ---------------------
+    def validate_code(
+        self, client_id: str, code: str, client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        # DOT's version, keeping the grant on the request: the checks that follow (PKCE, redirect URI)
+        # read it there instead of loading again a row that a concurrent exchange may have deleted.
+        grant = get_grant_model().objects.select_related("user").filter(code=code, application=client).first()
+        if grant is None:
+            code_replayed(code_checksum=_checksum(code))
+            return False
+        if grant.is_expired() or not _active(grant.user):
+            return False
+        request.gpt_grant = grant
+        request.scopes = grant.scope.split(" ")
+        request.user = grant.user
+        return True
+
+    def _grant(self, code: str, request: Request) -> AbstractGrant | None:
+        grant = getattr(request, "gpt_grant", None)
+        return grant if grant is not None and grant.code == code else None
+
+    def get_code_challenge(self, code: str, request: Request) -> str | None:
+        grant = self._grant(code, request)
+        return grant.code_challenge or None if grant else None
+
+    def get_code_challenge_method(self, code: str, request: Request) -> str | None:
+        grant = self._grant(code, request)
+        return grant.code_challenge_method or None if grant else None
+
+    def confirm_redirect_uri(
+        self, client_id: str, code: str, redirect_uri: str, client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        grant = self._grant(code, request)
+        return grant is not None and grant.redirect_uri_allowed(redirect_uri)
+
+    def invalidate_authorization_code(
+        self, client_id: str, code: str, request: Request, *args: Any, **kwargs: Any
+    ) -> None:
+        """Nothing left to do: the exchange claimed (deleted) the grant in the transaction that saved the tokens."""
+
+    # Refresh tokens: a grace window for retries ------------------------------------------------
+    def validate_refresh_token(
+        self, refresh_token: str, client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        """DOT's checks on one read of the row, plus a grace window for a client's retry.
+
+        A copy of DOT's method that must stay: DOT reads the row itself, so calling it after our own read
+        could see a rotation committed in between and revoke the family of a client that merely raced
+        itself; and its own grace period cannot serve a retry under hashed storage (it has no raw token
+        to return again), so a retry gets a second pair in the same family (see _save_refresh).
+        """
+        row = (
+            get_refresh_token_model()
+            .objects.select_related("access_token", "user")
+            .filter(token_checksum=_checksum(refresh_token))
+            .order_by(F("revoked").desc(nulls_first=True))  # the live row first, as DOT does
+            .first()
+        )
+        if row is None:
+            return False
+        if row.revoked is not None and not self._in_grace(row):
+            # Reuse after the window, or of a token revoked on purpose: it leaked (RFC 9700 section 4.14.2).
+            if oauth2_settings.REFRESH_TOKEN_REUSE_PROTECTION:
+                get_refresh_token_model().revoke_family(row.token_family)
+            return False
+        if row.revoked is None and not self._unexpired(row):
+            return False
+        request.user = row.user
+        request.refresh_token = refresh_token
+        request.refresh_token_instance = row
+        return row.application == client and _active(row.user)
+
+    def _unexpired(self, row: AbstractRefreshToken) -> bool:
+        # DOT's idle expiry: a live refresh token dies REFRESH_TOKEN_EXPIRE_SECONDS after its access token.
+        if row.access_token is None:
+            return False
+        expire_delta = refresh_token_expire_timedelta()
+        return not expire_delta or row.access_token.expires + expire_delta > timezone.now()
+
+    def _in_grace(self, row: AbstractRefreshToken) -> bool:
+        """Rotated (not revoked on purpose: a successor was minted from it) less than the window ago."""
+        window_start = timezone.now() - timedelta(seconds=conf.OAUTH_REFRESH_GRACE_SECONDS)
+        return row.revoked > window_start and get_access_token_model().objects.filter(source_refresh_token=row).exists()
+
+    # Saving tokens -------------------------------------------------------------------------------
+    def save_bearer_token(self, token: dict[str, Any], request: Request, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().save_bearer_token(token, request, *args, **kwargs)  # one transaction
+        except CodeAlreadyRedeemed:
+            # After the rollback, so that the revocation stays.
+            code_replayed(code_checksum=_checksum(request.code))
+            raise errors.InvalidGrantError(request=request) from None
+
+    def _save_bearer_token(self, token: dict[str, Any], request: Request, *args: Any, **kwargs: Any) -> None:
+        if request.grant_type == "authorization_code":
+            self._save_code_exchange(token, request, *args, **kwargs)
+        elif isinstance(getattr(request, "refresh_token_instance", None), get_refresh_token_model()):
+            self._save_refresh(token, request, *args, **kwargs)
+        else:
+            super()._save_bearer_token(token, request, *args, **kwargs)
+
+    def _save_code_exchange(self, token: dict[str, Any], request: Request, *args: Any, **kwargs: Any) -> None:
+        # Claim the code first: of two concurrent exchanges, the second waits on the row and deletes nothing.
+        claimed, _by_model = get_grant_model().objects.filter(pk=request.gpt_grant.pk).delete()
+        if not claimed:
+            raise CodeAlreadyRedeemed
+        super()._save_bearer_token(token, request, *args, **kwargs)
+        code_redeemed(
+            code_checksum=_checksum(request.code),
+            refresh_token_checksum=_checksum(token["refresh_token"]) if token.get("refresh_token") else None,
+        )
+
+    def _save_refresh(self, token: dict[str, Any], request: Request, *args: Any, **kwargs: Any) -> None:
+        # Lock the presented refresh token: a concurrent refresh of it waits here, then sees it rotated.
+        row = get_refresh_token_model().objects.select_for_update().get(pk=request.refresh_token_instance.pk)
+        if row.revoked is None:
+            super()._save_bearer_token(token, request, *args, **kwargs)  # DOT rotates it
+            return
+        if not self._in_grace(row):
+            raise errors.InvalidGrantError(request=request)
+        # Rotated by an earlier or concurrent request: this retry gets its own pair in the same family.
+        expires = timezone.now() + timedelta(
+            seconds=token.get("expires_in", oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
+        )
+        access_token = self._create_access_token(expires, request, token)
+        self._create_refresh_token(request, token["refresh_token"], access_token, row)
 
 
 class GptServer(Server):

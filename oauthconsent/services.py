@@ -7,9 +7,11 @@ touch oauthlib or token rows themselves.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import (
     AbstractApplication,
@@ -18,8 +20,10 @@ from oauth2_provider.models import (
     get_grant_model,
     get_refresh_token_model,
 )
+from oauth2_provider.settings import oauth2_settings
 
 from oauthconsent.callback_urls import callback_urls_clean
+from oauthconsent.models import RedeemedCode
 
 
 def gpt_client_create(
@@ -45,16 +49,52 @@ def gpt_client_issue_secret(*, application: AbstractApplication) -> str:
     return raw_secret
 
 
-@transaction.atomic
 def oauth_connection_revoke(*, user: AbstractBaseUser, application: AbstractApplication) -> int:
     """Revoke every token and pending code application holds for user; returns how many tokens died."""
+    return _tokens_revoke(user=user, application=application)
+
+
+def user_tokens_revoke(*, user: AbstractBaseUser) -> int:
+    """Every OAuth token and pending code of user dies (a deactivated account keeps no access)."""
+    return _tokens_revoke(user=user)
+
+
+@transaction.atomic
+def _tokens_revoke(**owner: object) -> int:
     revoked = 0
-    for refresh_token in get_refresh_token_model().objects.filter(
-        user=user, application=application, revoked__isnull=True
-    ):
+    for refresh_token in get_refresh_token_model().objects.filter(revoked__isnull=True, **owner):
         # revoke() keeps a revoked row, so a later replay is still recognised as reuse.
         refresh_token.revoke()
         revoked += 1
-    deleted, _by_model = get_access_token_model().objects.filter(user=user, application=application).delete()
-    get_grant_model().objects.filter(user=user, application=application).delete()
+    deleted, _by_model = get_access_token_model().objects.filter(**owner).delete()
+    get_grant_model().objects.filter(**owner).delete()
     return revoked + deleted
+
+
+def code_redeemed(*, code_checksum: str, refresh_token_checksum: str | None) -> None:
+    """Remember an exchanged code and the token family it started, so that a replay can revoke it."""
+    family = None
+    if refresh_token_checksum:
+        family = (
+            get_refresh_token_model()
+            .objects.filter(token_checksum=refresh_token_checksum)
+            .values_list("token_family", flat=True)
+            .first()
+        )
+    RedeemedCode.objects.create(
+        code_checksum=code_checksum,
+        token_family=family,
+        expires=timezone.now() + timedelta(seconds=oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS),
+    )
+
+
+def code_replayed(*, code_checksum: str) -> None:
+    """An exchanged code came back: it leaked, so what it issued is revoked (RFC 6749 section 10.5)."""
+    family = RedeemedCode.objects.filter(code_checksum=code_checksum).values_list("token_family", flat=True).first()
+    if family:
+        get_refresh_token_model().revoke_family(family)
+
+
+def redeemed_codes_prune() -> int:
+    deleted, _by_model = RedeemedCode.objects.filter(expires__lt=timezone.now()).delete()
+    return deleted

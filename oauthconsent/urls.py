@@ -7,14 +7,17 @@ from oauth2_provider import views as oauth2_views
 
 from oauthconsent import views
 from oauthconsent.registration import McpClientRegistrationView
+from oauthconsent.throttling import throttle_failed_client_auth
 
 # Only the endpoints a GPT uses: DOT's application-management views would let any signed-in
 # user register clients, and its device-flow views serve a grant no GPT client is given.
 oauth2_provider_patterns = [
-    path("oauth/authorize/", views.refuse_framing(views.GptAuthorizationView.as_view()), name="authorize"),
-    path("oauth/token/", oauth2_views.TokenView.as_view(), name="token"),
-    path("oauth/revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="revoke-token"),
-    path("oauth/introspect/", views.OwnTokensIntrospectView.as_view(), name="introspect"),
+    path("oauth/authorize/", views.refuse_framing(views.ConsentView.as_view()), name="authorize"),
+    path("oauth/token/", throttle_failed_client_auth(views.GptTokenView.as_view()), name="token"),
+    path(
+        "oauth/revoke_token/", throttle_failed_client_auth(oauth2_views.RevokeTokenView.as_view()), name="revoke-token"
+    ),
+    path("oauth/introspect/", throttle_failed_client_auth(views.OwnTokensIntrospectView.as_view()), name="introspect"),
     # RFC 7591 registration for MCP clients (404 unless OAUTH_DYNAMIC_REGISTRATION=1), and RFC 7592's
     # management of a registration with its registration token (DOT's reverse() needs its name).
     path("oauth/register/", McpClientRegistrationView.as_view(), name="dcr-register"),

@@ -1,18 +1,22 @@
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from axes.helpers import get_cool_off
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, resolve_url
+from django.shortcuts import get_object_or_404, render, resolve_url
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,10 +24,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_deny
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import TemplateView
-from oauth2_provider.models import get_application_model
+from oauth2_provider.models import get_access_token_model, get_application_model
 from oauth2_provider.settings import oauth2_settings
-from oauth2_provider.views import AuthorizationView, IntrospectTokenView
+from oauth2_provider.signals import app_authorized
+from oauth2_provider.views import AuthorizationView, IntrospectTokenView, TokenView
 
 from oauthconsent.oauth import authenticated_client
 from oauthconsent.selectors import gpt_client_for_next, oauth_connections
@@ -57,15 +63,18 @@ def _safe_next(request: HttpRequest, next_url: str | None) -> str | None:
     return None
 
 
-class GptAuthorizationView(AuthorizationView):
-    """DOT's consent view, with RFC 9207's `iss` on its error redirects too (a Deny), not only on success."""
+@refuse_framing
+def signin_locked_out(request: HttpRequest, original_response: HttpResponse, credentials: Any) -> HttpResponse:
+    """What django-axes answers on a locked-out sign-in (AXES_LOCKOUT_CALLABLE), on both sign-in pages.
 
-    def redirect(self, redirect_to: str, application: Any) -> HttpResponse:
-        query = urlsplit(redirect_to).query
-        if oauth2_settings.COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS and "iss" not in dict(parse_qsl(query)):
-            issuer = oauth2_settings.oauth2_authorization_server_issuer(self.request)
-            redirect_to += ("&" if query else "?") + urlencode({"iss": issuer})
-        return super().redirect(redirect_to, application)
+    The same page whether the username exists or not, and nothing about the account in it.
+    """
+    cool_off = get_cool_off(request) or timedelta(0)
+    seconds = max(1, int(cool_off.total_seconds()))
+    context = {"lockout_minutes": math.ceil(seconds / 60)}
+    response = render(request, "oauthconsent/locked_out.html", context, status=HTTPStatus.TOO_MANY_REQUESTS)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @method_decorator(refuse_framing, name="dispatch")
@@ -114,6 +123,50 @@ class DisconnectGptView(LoginRequiredMixin, View):
             request, _("%(name)s is disconnected. It can no longer use your account.") % {"name": application.name}
         )
         return HttpResponseRedirect(reverse("oauthconsent:connected"), status=HTTPStatus.SEE_OTHER)
+
+
+class ConsentView(AuthorizationView):
+    """DOT's authorization view, where the server decides whether a returning user is asked again, and
+    whose error redirects (a Deny) carry RFC 9207's `iss` as its successes do.
+
+    DOT lets the request's `approval_prompt=auto` skip the consent page even when
+    OAUTH_REMEMBER_CONSENT=0 set "force"; a client may ask for more consent, never for less.
+    """
+
+    def redirect(self, redirect_to: str, application: Any) -> HttpResponse:
+        query = urlsplit(redirect_to).query
+        if oauth2_settings.COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS and "iss" not in dict(parse_qsl(query)):
+            issuer = oauth2_settings.oauth2_authorization_server_issuer(self.request)
+            redirect_to += ("&" if query else "?") + urlencode({"iss": issuer})
+        return super().redirect(redirect_to, application)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if oauth2_settings.REQUEST_APPROVAL_PROMPT == "force" and "approval_prompt" in request.GET:
+            request.GET = request.GET.copy()
+            del request.GET["approval_prompt"]
+        return super().get(request, *args, **kwargs)
+
+
+class GptTokenView(TokenView):
+    """DOT's token endpoint, answering a token that a concurrent replay of its code already revoked.
+
+    A copy of DOT's authorization_flow_token_response that must stay: DOT loads the new access token
+    again for its app_authorized signal, and a 500 came out when a replay of the same code (RFC 9700
+    section 4.5) had revoked it in between. The client still gets what was issued, dead as it is.
+    """
+
+    @method_decorator(sensitive_post_parameters("password", "client_secret"))
+    def authorization_flow_token_response(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        _url, headers, body, status = self.create_token_response(request)
+        if status == HTTPStatus.OK:
+            checksum = hashlib.sha256(json.loads(body)["access_token"].encode()).hexdigest()
+            token = get_access_token_model().objects.filter(token_checksum=checksum).first()
+            if token is not None:
+                app_authorized.send(sender=self, request=request, token=token)
+        response = HttpResponse(content=body, status=status)
+        for name, value in headers.items():
+            response[name] = value
+        return response
 
 
 class OwnTokensIntrospectView(IntrospectTokenView):

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
@@ -20,12 +23,32 @@ from tests.helpers.api import auth_headers
 from tests.helpers.browser import launch_chromium
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> Iterator[None]:
+    # Django tests SQLite in memory, and live_server then shares one connection among all its request
+    # threads: concurrent requests would not be concurrent at all. A file, as in production (WAL,
+    # IMMEDIATE transactions), gives each thread its own connection and the real locking; in shared
+    # memory (tmpfs) where there is one, so that the suite does not wait on the disk.
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        yield
+        return
+    shm = Path("/dev/shm")
+    with tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None, prefix="test-sqlite-") as folder:
+        database.setdefault("TEST", {})["NAME"] = str(Path(folder) / "test.sqlite3")
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings: Settings) -> None:
     # Every made user and GPT client secret is hashed; PBKDF2's many rounds would make the suite crawl,
     # and what the tests check about stored secrets holds for any hasher (identify_hasher, check_password).
     # A fixture, not a switch in config/settings.py: settings must not know whether a test is running.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Client secrets keep their own fast hasher (OAUTH2_PROVIDER["CLIENT_SECRET_HASHER"]).
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "oauthconsent.hashers.ClientSecretSHA256Hasher",
+    ]
 
 
 @pytest.fixture(autouse=True)

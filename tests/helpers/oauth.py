@@ -66,12 +66,14 @@ class UserAgent:
         response = self.post(page.url, data)
         assert response.status_code == 302, response.text
 
-    def authorize(self, authorization_url: str, *, username: str = "alice", allow: bool | None = True) -> str:
+    def authorize(
+        self, authorization_url: str, *, username: str = "alice", password: str = PASSWORD, allow: bool | None = True
+    ) -> str:
         """Open the authorization URL, sign in if asked, answer the consent page; returns the redirect."""
         response = self.get(authorization_url)
         if response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/oauth/login/":
             login_page = self.get(response.headers["Location"])
-            data = {**forms_of(login_page.text)[-1]["fields"], "username": username, "password": PASSWORD}
+            data = {**forms_of(login_page.text)[-1]["fields"], "username": username, "password": password}
             signed_in = self.post(login_page.url, data)
             assert signed_in.status_code == 302, signed_in.text
             response = self.get(signed_in.headers["Location"])

@@ -149,3 +149,16 @@ class BrowserFlowTests:
             page.locator("#allow").click()
         assert query_of(page.url)["state"] == "new"
         assert query_of(page.url)["code"]
+
+    def test_locked_out_person_reads_why_and_for_how_long_in_their_language(self, page, live_server, settings):
+        settings.AXES_FAILURE_LIMIT = 2
+        make_user("alice")
+        page.set_extra_http_headers({"Accept-Language": "zh-CN,zh;q=0.9"})
+        page.goto(f"{live_server.url}/oauth/login/")
+        for _ in range(2):
+            page.locator("input[name=username]").fill("alice")
+            page.locator("input[name=password]").fill("wrong")
+            page.locator("#sign-in").click()
+        page.screenshot(path=ARTIFACTS / "locked-out-zh.png", full_page=True)
+        assert "登录失败次数过多" in page.inner_text("main")
+        assert "15 分钟" in page.inner_text("main")

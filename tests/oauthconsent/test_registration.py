@@ -81,8 +81,7 @@ def test_registrations_are_rate_limited(client, registration_on):
 
 
 def authorize_as_alice(client: Client, client_id: str, redirect_uri: str = CLAUDE, **params: str):
-    make_user("alice")
-    client.login(username="alice", password="correct horse battery")
+    client.force_login(make_user("alice"))
     query = {"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri, "state": "s", **params}
     return client.get("/oauth/authorize/", query)
 

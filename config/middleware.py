@@ -1,0 +1,27 @@
+"""Project-wide middleware."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+
+class SecureCookiesOverHttpsMiddleware:
+    """Marks every cookie Secure when the request came over https (directly or through a trusted proxy).
+
+    SESSION_COOKIE_SECURE and CSRF_COOKIE_SECURE are fixed at start-up, but one server answers both
+    plain http (loopback, development, `manage.py tunnel`'s local port) and https (the tunnel or the
+    load balancer, with DJANGO_TRUST_PROXY=1): the request knows which, the settings cannot.
+    DJANGO_SECURE_COOKIES=1 still makes them Secure on every request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.cookies and request.is_secure():
+            for morsel in response.cookies.values():
+                morsel["secure"] = True
+        return response
