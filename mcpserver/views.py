@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from oauth2_provider.www_authenticate import build_bearer_challenge
 from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -16,6 +19,7 @@ from rest_framework.views import APIView
 from calllog.recorder import openai_ids
 from items.auth_styles import enabled_auth_styles
 from items.authentication import REALM
+from items.parsers import RequestTooLarge
 from items.permissions import missing_scope_message
 from items.public_url import public_base_url
 from items.throttling import ItemRateThrottle
@@ -30,11 +34,16 @@ MCP_AUTH_STYLES = ("bearer", "oauth")
 
 
 def _called_tools(body: bytes) -> list[str]:
-    """The tools a tools/call message (or a batch of them) names; the SDK answers malformed bodies itself."""
+    """The tools a tools/call message (or a batch of them) names; the SDK answers malformed bodies itself.
+
+    Absurd nesting is refused here, as the Items API's parser refuses it: json raises RecursionError.
+    """
     try:
         message = json.loads(body)
     except ValueError:
         return []
+    except RecursionError:
+        raise ParseError(_("JSON parse error - nested too deeply.")) from None
     messages = message if isinstance(message, list) else [message]
     names = []
     for each in messages:
@@ -80,7 +89,10 @@ class McpView(APIView):
         )
 
     def post(self, request: Request) -> HttpResponse:
-        body = request._request.body
+        try:
+            body = request._request.body
+        except RequestDataTooBig:
+            raise RequestTooLarge from None
         actor = Actor(
             user=request.user,
             credential=request.auth,

@@ -55,6 +55,21 @@ def test_oversize_json_body_is_a_json_413(api, method, path):
     assert response.json() == {"detail": "The request body is too large."}
 
 
+@pytest.mark.parametrize(
+    ("body", "status", "detail"),
+    [
+        (DEEP, HTTPStatus.BAD_REQUEST, "JSON parse error - nested too deeply."),
+        ('{"padding": "' + "a" * BIG + '"}', HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "The request body is too large."),
+    ],
+)
+def test_mcp_refuses_hostile_bodies_with_json_errors(live_server, transactional_db, body, status, detail):
+    headers = {**JSON, "Accept": "application/json, text/event-stream"}
+    headers["Authorization"] = f"Bearer {make_api_key(make_user('alice'))[1]}"
+    response = requests.post(f"{live_server.url}/mcp", data=body.encode(), headers=headers, timeout=30)
+    assert response.status_code == status
+    assert response.json() == {"detail": detail}
+
+
 def post_form(url: str, body: str) -> requests.Response:
     return requests.post(url, data=body, headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=30)
 

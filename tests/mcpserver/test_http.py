@@ -124,7 +124,11 @@ def test_a_token_without_a_user_is_refused(api):
     access_token.user = None
     access_token.save()
 
-    assert rpc(api, "tools/list", **bearer(raw_token)).status_code == 403
+    response = rpc(api, "tools/list", **bearer(raw_token))
+
+    # The validator accepts only tokens of an active user (oauthconsent.oauth): not one of nobody.
+    assert response.status_code == 401
+    assert 'error="invalid_token"' in response["WWW-Authenticate"]
 
 
 def test_protected_resource_metadata_names_the_resource_server_and_scopes(client):
