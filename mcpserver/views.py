@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.www_authenticate import build_bearer_challenge
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -26,6 +26,7 @@ from items.throttling import ItemRateThrottle
 from mcpserver.bridge import sdk_response
 from mcpserver.calls import ToolCall, tool_call_finished
 from mcpserver.metadata import resource_metadata_url
+from mcpserver.origins import origin_allowed
 from mcpserver.server import Actor
 from mcpserver.tools import TOOLS
 
@@ -75,6 +76,15 @@ class McpView(APIView):
     parser_classes = [UnparsedBody]
     # Stateless: no session to DELETE, and no stream on GET (the spec's answer for that is 405).
     http_method_names = ["post", "options"]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # Before authentication: a page on another site must learn nothing, not even the challenge.
+        if not origin_allowed(request):
+            raise PermissionDenied(
+                _("Calls to /mcp from the web page at %(origin)s are not allowed.")
+                % {"origin": request.headers["Origin"]}
+            )
+        super().initial(request, *args, **kwargs)
 
     def get_authenticators(self) -> list[BaseAuthentication]:
         return [style.authentication_class() for style in enabled_auth_styles() if style.name in MCP_AUTH_STYLES]

@@ -29,7 +29,7 @@ oauth2_provider_patterns = [
     # RFC 8414 puts the metadata at the origin's root, whatever the endpoints' prefix.
     path(
         ".well-known/oauth-authorization-server",
-        oauth2_views.OAuthServerMetadataView.as_view(),
+        views.ServerMetadataView.as_view(),
         name="oauth-server-metadata",
     ),
 ]

@@ -29,7 +29,7 @@ from django.views.generic import TemplateView
 from oauth2_provider.models import get_access_token_model, get_application_model
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.signals import app_authorized
-from oauth2_provider.views import AuthorizationView, IntrospectTokenView, TokenView
+from oauth2_provider.views import AuthorizationView, IntrospectTokenView, OAuthServerMetadataView, TokenView
 
 from oauthconsent.oauth import authenticated_client
 from oauthconsent.selectors import gpt_client_for_next, oauth_connections
@@ -187,4 +187,18 @@ class OwnTokensIntrospectView(IntrospectTokenView):
         answer = json.loads(response.content)
         if answer.get("active") and answer.get("client_id") != self.client.client_id:
             return JsonResponse({"active": False})
+        return response
+
+
+class ServerMetadataView(OAuthServerMetadataView):
+    """DOT's RFC 8414 metadata, which says that public clients (PKCE, no secret) may use the token and
+    revocation endpoints with `none`; introspection still needs a client secret."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        metadata = json.loads(response.content)
+        for key in ("token_endpoint_auth_methods_supported", "revocation_endpoint_auth_methods_supported"):
+            if key in metadata:
+                metadata[key] = [*metadata[key], "none"]
+        response.content = json.dumps(metadata)
         return response

@@ -216,3 +216,22 @@ def test_get_and_delete_are_answered_without_a_session(api, alice):
     for method in (api.get, api.delete):
         response = method("/mcp", secure=True, **HEADERS, **bearer(raw_key))
         assert response.status_code == 405
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example", "null", "https://testserver.evil.example"])
+def test_a_page_on_another_site_is_refused_before_anything_else(api, alice, origin):
+    _, raw_key = make_api_key(alice)
+
+    response = rpc(api, "tools/list", **bearer(raw_key), HTTP_ORIGIN=origin)
+
+    # The MCP transport spec: an invalid Origin gets 403 (DNS rebinding); not even the auth challenge.
+    assert response.status_code == 403
+    assert origin in response.json()["detail"]
+    assert "WWW-Authenticate" not in response
+
+
+@pytest.mark.parametrize("origin", ["https://testserver", "http://localhost:6274", "http://127.0.0.1:5173"])
+def test_own_and_loopback_pages_may_call(api, alice, origin):
+    _, raw_key = make_api_key(alice)
+
+    assert rpc(api, "tools/list", **bearer(raw_key), HTTP_ORIGIN=origin).status_code == 200
