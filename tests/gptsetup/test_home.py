@@ -29,6 +29,7 @@ class HomePageTests:
         assert response.status_code == HTTPStatus.OK
         html = response.content.decode()
         assert "backend of a custom GPT\u2019s Action" in html
+        assert "over MCP at <code>/mcp</code>" in html
         assert 'href="/oauth/login/?next=/"' in html
         for link in [*LINKS, "/privacy/"]:
             assert f'href="{link}"' in html
