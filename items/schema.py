@@ -175,7 +175,9 @@ item_schema = extend_schema_view(
         ),
         parameters=[
             OpenApiParameter(
-                "page", {"type": "integer", "minimum": 1}, description="Page number, from 1. Past the last page: 404."
+                "page",
+                {"type": "integer", "minimum": 1},
+                description="Page number, from 1; a page past the last one is an error.",
             ),
             OpenApiParameter(
                 "page_size",
