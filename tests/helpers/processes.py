@@ -11,8 +11,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def environment(**values: str) -> dict[str, str]:
-    """This process's environment without the project's settings (DEBUG off), plus values."""
-    kept = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    """This process's environment without the project's settings (DEBUG off), plus values.
+
+    Without make's own variables too: under `make test DATABASE_URL=…` (CI) MAKEFLAGS carries that
+    assignment into any make the test runs, where it would beat the environment's DATABASE_URL.
+    """
+    dropped = ("DJANGO_", "DATABASE_URL", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+    kept = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
     return {**kept, "DJANGO_DEBUG": "0", **values}
 
 
