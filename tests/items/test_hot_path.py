@@ -12,7 +12,8 @@ from rest_framework import serializers
 from rest_framework.viewsets import GenericViewSet
 
 from items import credential_cache
-from items.selectors import item_get, item_list
+from items.models import Item
+from items.selectors import OwnedItems, item_get, item_list
 from items.serializers import ItemSerializer
 from items.views import ItemViewSet
 from tests.factories import make_access_token, make_api_key, make_item, make_user
@@ -118,6 +119,42 @@ class ItemGetTests:
     def test_another_users_item_is_none(self, user):
         item = make_item(make_user())
         assert item_get(owner=user, pk=item.pk) is None
+
+
+def fields_of(items) -> list[dict]:
+    return [{f.attname: getattr(item, f.attname) for f in item._meta.concrete_fields} for item in items]
+
+
+class OwnedItemsTests:
+    @pytest.fixture
+    def items(self, user):
+        make_item(make_user())  # someone else's
+        same_time = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+        made = [make_item(user, price=Decimal(n) / 7, tax=None if n % 2 else Decimal("0.5")) for n in range(7)]
+        Item.objects.filter(pk__in=[made[2].pk, made[3].pk, made[4].pk]).update(created_at=same_time)  # ties
+        return made
+
+    def test_count_and_every_slice_equal_the_querysets(self, user, items):
+        queryset, owned = item_list(owner=user), OwnedItems(user)
+        assert owned.count() == queryset.count() == 7
+        for start, stop in [(0, 3), (3, 6), (6, 7), (0, 7), (5, 20), (7, 9), (2, 2)]:
+            assert fields_of(owned[start:stop]) == fields_of(queryset[start:stop]), (start, stop)
+
+    def test_a_user_with_no_items(self, user):
+        assert OwnedItems(user).count() == 0
+        assert OwnedItems(user)[0:20] == []
+
+    @pytest.mark.parametrize(
+        "query", ["", "?page=2&page_size=3", "?page=3&page_size=3", "?page=4&page_size=3", "?page=x", "?page_size=50"]
+    )
+    def test_the_list_answers_as_with_the_queryset(self, keyed_api, user, items, query, monkeypatch):
+        def call():
+            response = keyed_api.get(f"/items/{query}")
+            return response.status_code, response.json()
+
+        fast = call()
+        monkeypatch.setattr(ItemViewSet, "paginate_queryset", GenericViewSet.paginate_queryset)
+        assert fast == call()
 
 
 class ContentNegotiationTests:
