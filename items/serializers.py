@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, DecimalException
 from typing import Any
@@ -98,6 +99,18 @@ class ItemSerializer(serializers.ModelSerializer):
             "price": {"help_text": "At least 0; more than two decimals are rounded to cents (18.499 is 18.50)."},
             "tax": {"help_text": "The tax amount: at least 0, rounded to cents like price; null when none."},
         }
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        """ModelSerializer's fields, built from the model once per class; each serializer gets its own copies.
+
+        ModelSerializer introspects the model anew for every serializer (a write validates through them: ~N of
+        the M instructions of a POST, bench/instructions.sh). The fields depend on the class alone, so they are
+        copied as Serializer copies its declared fields; tests/items/test_hot_path.py holds them equal.
+        """
+        cls = type(self)
+        if "_model_fields" not in cls.__dict__:
+            cls._model_fields = super().get_fields()
+        return copy.deepcopy(cls._model_fields)
 
     def to_representation(self, instance: Item) -> dict[str, Any]:
         """What ModelSerializer's own gives (tests/items/test_hot_path.py holds them equal), written out.

@@ -101,6 +101,40 @@ class RepresentationTests:
         assert body == {**generic, "price": 3.1, "tax": 0.25}
 
 
+class WriteFieldsTests:
+    def test_fields_equal_model_serializers_and_are_each_serializers_own(self):
+        generic = serializers.ModelSerializer.get_fields(ItemSerializer())
+        first, second = ItemSerializer().fields, ItemSerializer().fields
+        assert [repr(field) for field in first.values()] == [repr(field) for field in generic.values()]
+        assert list(first) == list(generic)
+        assert all(first[name] is not second[name] for name in first)
+        assert first["name"].parent is not second["name"].parent
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"name": "New", "price": 1},
+            {"name": "New", "description": "d", "price": 18.499, "tax": None},
+            {},
+            {"name": 0, "price": "1"},
+            {"name": "", "price": -1, "tax": 1e11},
+            {"name": "x" * 300, "price": 1, "id": 5, "created_at": "2020-01-01T00:00:00Z"},
+            {"name": "nul\x00", "price": True},
+        ],
+    )
+    def test_writes_answer_as_with_model_serializers_fields(self, keyed_api, user, body, monkeypatch):
+        def call():
+            response = keyed_api.post("/items/", body, format="json")
+            data = response.json()
+            for moving in ("id", "created_at", "updated_at"):
+                data.pop(moving, None)
+            return response.status_code, data
+
+        fast = call()
+        monkeypatch.setattr(ItemSerializer, "get_fields", serializers.ModelSerializer.get_fields)
+        assert fast == call()
+
+
 class ItemGetTests:
     def test_equals_the_orm_for_own_item(self, user):
         item = make_item(user, description="d", price=Decimal("12.34"), tax=Decimal("0.5"))
