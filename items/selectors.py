@@ -1,4 +1,9 @@
-"""Reads: API keys by their raw value, items of a user."""
+"""Reads: API keys by their raw value, items of a user.
+
+The API's hot reads (api_key_find, item_get, OwnedItems) are plain statements, each compiled once: the ORM
+compiles a queryset anew on every call. _ModelRows makes the model instances from their rows as the ORM
+does; tests/items/test_hot_path.py holds each equal to its queryset.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from weakref import WeakKeyDictionary
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, connections
+from django.db import connection, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 from django.db.models.expressions import Col
@@ -19,13 +24,86 @@ from items.keys import is_well_formed, key_hash, stored_prefix
 from items.models import ApiKey, Item
 
 
+class _ModelRows:
+    """A model's concrete columns for a plain SELECT, and its instances made from such rows as the ORM makes them.
+
+    The values go through the converters the ORM applies (decimals, datetimes). The ORM looks those up again
+    for every statement; here once per connection (277,000 of the 2.29 M instructions of a GET /items/{id},
+    bench/instructions.sh).
+    """
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+        fields = model._meta.concrete_fields
+        self.columns = [field.get_col(model._meta.db_table) for field in fields]
+        self.attnames = [field.attname for field in fields]
+        self._converters: WeakKeyDictionary[BaseDatabaseWrapper, list[tuple[int, Col, list]]] = WeakKeyDictionary()
+
+    def select_list(self) -> str:
+        quote = connection.ops.quote_name
+        return ", ".join(f"{quote(column.alias)}.{quote(column.target.column)}" for column in self.columns)
+
+    def instances(self, rows: list[tuple], start: int = 0) -> list[models.Model]:
+        """One instance per row, from the row's values at start, start + 1, ... (a join's rows hold several)."""
+        database = connections[connection.alias]  # once: each use of `connection` looks the thread's up again
+        converters = self._converters_for(database)
+        instances = []
+        for row in rows:
+            values = list(row[start : start + len(self.columns)])
+            for position, column, column_converters in converters:
+                for converter in column_converters:
+                    values[position] = converter(values[position], column, database)
+            instances.append(self.model.from_db(database.alias, self.attnames, values))
+        return instances
+
+    def _converters_for(self, database: BaseDatabaseWrapper) -> list[tuple[int, Col, list]]:
+        converters = self._converters.get(database)
+        if converters is None:
+            converters = self._converters[database] = [
+                (position, column, database.ops.get_db_converters(column) + column.get_db_converters(database))
+                for position, column in enumerate(self.columns)
+            ]
+        return converters
+
+
+_ITEMS = _ModelRows(Item)
+_API_KEYS = _ModelRows(ApiKey)
+
+
+@cache
+def _users() -> _ModelRows:
+    return _ModelRows(get_user_model())
+
+
+@cache
+def _api_key_find_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    users = _users().model._meta
+    user_id = ApiKey._meta.get_field("user").column
+    join = f"{quote(users.db_table)} ON {quote(users.db_table)}.{quote(users.pk.column)} = {quote(user_id)}"
+    where = f"{quote(ApiKey._meta.get_field('prefix').column)} = %s"
+    select_list = f"{_API_KEYS.select_list()}, {_users().select_list()}"
+    return f"SELECT {select_list} FROM {quote(ApiKey._meta.db_table)} INNER JOIN {join} WHERE {where}"  # noqa: S608
+
+
 def api_key_find(*, raw_key: str) -> ApiKey | None:
-    """The key (with its user) that raw_key belongs to, revoked or not; None when there is none."""
+    """The key (with its user) that raw_key belongs to, revoked or not; None when there is none.
+
+    ApiKey.objects.select_related("user").filter(prefix=...).first() as one plain statement (the prefix is
+    unique): a key not verified recently costs its request this lookup, 2.0 M instructions less than the
+    queryset's (a GET with API_AUTH_CACHE_SECONDS=0: 4.82 M -> 2.79 M, bench/instructions.sh).
+    """
     if not is_well_formed(raw_key):
         return None
-    api_key = ApiKey.objects.select_related("user").filter(prefix=stored_prefix(raw_key)).first()
-    if api_key is None or not constant_time_compare(api_key.hashed_key, key_hash(raw_key)):
+    with connection.cursor() as cursor:
+        cursor.execute(_api_key_find_sql(connection.vendor), [stored_prefix(raw_key)])
+        row = cursor.fetchone()
+    if row is None:
         return None
+    api_key = _API_KEYS.instances([row])[0]
+    if not constant_time_compare(api_key.hashed_key, key_hash(raw_key)):
+        return None
+    ApiKey.user.field.set_cached_value(api_key, _users().instances([row], start=len(_API_KEYS.columns))[0])
     return api_key
 
 
@@ -42,17 +120,13 @@ def active_api_key_count(*, now: datetime | None = None) -> int:
 
 # The largest primary key a database holds (BigAutoField); the ORM answers "none" beyond it, so does item_get.
 _MAX_PK = 2**63 - 1
-_ITEM_FIELDS = Item._meta.concrete_fields
-_ITEM_COLUMNS = [field.get_col(Item._meta.db_table) for field in _ITEM_FIELDS]
-_ITEM_ATTNAMES = [field.attname for field in _ITEM_FIELDS]
 
 
 @cache
 def _item_get_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in _ITEM_FIELDS)
     where = f"{quote(Item._meta.pk.column)} = %s AND {quote(Item._meta.get_field('owner').column)} = %s"
-    return f"SELECT {columns} FROM {quote(Item._meta.db_table)} WHERE {where}"  # noqa: S608  (model names only)
+    return f"SELECT {_ITEMS.select_list()} FROM {quote(Item._meta.db_table)} WHERE {where}"  # noqa: S608
 
 
 def item_get(*, owner: AbstractBaseUser, pk: int) -> Item | None:
@@ -60,44 +134,13 @@ def item_get(*, owner: AbstractBaseUser, pk: int) -> Item | None:
 
     The ORM compiles a queryset anew on every call (get_object: ~0.24 ms of the ~1.15 ms GET before, by
     cProfile's share of bench/hotpath.py's time), and raw() resolves its columns anew on each call.
-    The values go through the same converters the ORM applies (decimals, datetimes):
-    tests/items/test_hot_path.py holds the two equal.
     """
     if not 0 < pk <= _MAX_PK:
         return None
     with connection.cursor() as cursor:
         cursor.execute(_item_get_sql(connection.vendor), [pk, owner.pk])
         row = cursor.fetchone()
-    return None if row is None else _items_of_rows([row])[0]
-
-
-def _items_of_rows(rows: list[tuple]) -> list[Item]:
-    """Items from rows of _ITEM_FIELDS' columns, through the converters the ORM applies (decimals, datetimes)."""
-    database = connections[connection.alias]  # once: each use of `connection` looks the thread's up again
-    converters = _converters(database)
-    items = []
-    for row in rows:
-        values = list(row)
-        for position, column, column_converters in converters:
-            for converter in column_converters:
-                values[position] = converter(values[position], column, database)
-        items.append(Item.from_db(database.alias, _ITEM_ATTNAMES, values))
-    return items
-
-
-# Each connection's converters for _ITEM_COLUMNS, which the ORM looks up again for every statement: asking
-# once per connection saves 277,000 of the 2.29 M instructions of a GET /items/{id} (bench/instructions.sh).
-_converters_of: WeakKeyDictionary[BaseDatabaseWrapper, list[tuple[int, Col, list]]] = WeakKeyDictionary()
-
-
-def _converters(database: BaseDatabaseWrapper) -> list[tuple[int, Col, list]]:
-    converters = _converters_of.get(database)
-    if converters is None:
-        converters = _converters_of[database] = [
-            (position, column, database.ops.get_db_converters(column) + column.get_db_converters(database))
-            for position, column in enumerate(_ITEM_COLUMNS)
-        ]
-    return converters
+    return None if row is None else _ITEMS.instances([row])[0]
 
 
 @cache
@@ -132,4 +175,4 @@ class OwnedItems:
             return []  # as a queryset's empty slice: no query
         with connection.cursor() as cursor:
             cursor.execute(_owned_items_sql(connection.vendor)[1], [self.owner_id, stop - start, start])
-            return _items_of_rows(cursor.fetchall())
+            return _ITEMS.instances(cursor.fetchall())

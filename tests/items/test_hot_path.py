@@ -12,8 +12,8 @@ from rest_framework import serializers
 from rest_framework.viewsets import GenericViewSet
 
 from items import credential_cache
-from items.models import Item
-from items.selectors import OwnedItems, item_get, item_list
+from items.models import ApiKey, Item
+from items.selectors import OwnedItems, api_key_find, item_get, item_list
 from items.serializers import ItemSerializer
 from items.views import ItemViewSet
 from tests.factories import make_access_token, make_api_key, make_item, make_user
@@ -133,6 +133,26 @@ class WriteFieldsTests:
         fast = call()
         monkeypatch.setattr(ItemSerializer, "get_fields", serializers.ModelSerializer.get_fields)
         assert fast == call()
+
+
+class ApiKeyFindTests:
+    def test_equals_the_orm_with_its_user_and_no_further_query(self, user):
+        api_key, raw_key = make_api_key(user, expires_at=datetime(2030, 1, 2, tzinfo=UTC))
+        api_key.revoked_at = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
+        api_key.save()
+        expected = ApiKey.objects.select_related("user").get(prefix=api_key.prefix)
+        found = api_key_find(raw_key=raw_key)
+        assert fields_of([found]) == fields_of([expected])  # revoked keys are found: the caller refuses them
+        with CaptureQueriesContext(connection) as queries:
+            assert fields_of([found.user]) == fields_of([expected.user])
+        assert len(queries) == 0
+        assert found._state.adding is False and found.user._state.db == "default"
+
+    def test_none_for_an_unknown_prefix_or_a_wrong_secret(self, user):
+        _api_key, raw_key = make_api_key(user)
+        assert api_key_find(raw_key=raw_key[:-1] + ("A" if raw_key[-1] != "A" else "B")) is None  # its prefix
+        assert api_key_find(raw_key="gpta_" + "x" * 40) is None
+        assert api_key_find(raw_key=raw_key) is not None
 
 
 class ItemGetTests:
