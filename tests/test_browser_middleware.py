@@ -1,4 +1,4 @@
-"""config.middleware: the API's paths skip the browser's middleware; every other path keeps it, and every
+"""config.browser_middleware: the API's paths skip the browser's middleware; every other path keeps it, and every
 response keeps the security headers."""
 
 from __future__ import annotations
