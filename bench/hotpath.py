@@ -1,6 +1,9 @@
-"""Where an authenticated GET /items/{id} spends its time, in-process (no server, no network).
+"""Where an authenticated API call spends its time, in-process (no server, no network).
 
-    .venv/bin/python bench/hotpath.py [--style custom|bearer|basic|oauth] [--requests 2000] [--profile]
+    .venv/bin/python bench/hotpath.py [--endpoint get|list|post] [--style custom|bearer|basic|oauth]
+                                      [--requests 2000] [--profile]
+
+--endpoint: GET /items/{id} (the default), GET /items/ (a page of 20) or POST /items/.
 
 Builds a bench database once (under data/bench-profile/), warms up, then either times N requests
 through the WSGI handler (µs per request) or prints cProfile's top entries for them. For A/B
@@ -62,6 +65,7 @@ def headers_for(style: str, credential: str) -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--endpoint", default="get", choices=["get", "list", "post"])
     parser.add_argument("--style", default="custom", choices=["custom", "bearer", "basic", "oauth"])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", action="store_true", help="print cProfile's top entries")
@@ -79,10 +83,12 @@ def main() -> None:
     from django.core.wsgi import get_wsgi_application
 
     application = get_wsgi_application()
-    credential, item_id = data["tokens" if args.style == "oauth" else "keys"][0]
+    # POST as another user than the reads: the items it adds would slow the list's count.
+    credential, item_id = data["tokens" if args.style == "oauth" else "keys"][-1 if args.endpoint == "post" else 0]
+    body = json.dumps({"name": "Bench item", "description": "Made by the bench.", "price": 9.5, "tax": 1.2}).encode()
     environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": f"/items/{item_id}",
+        "REQUEST_METHOD": "POST" if args.endpoint == "post" else "GET",
+        "PATH_INFO": f"/items/{item_id}" if args.endpoint == "get" else "/items/",
         "QUERY_STRING": "",
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "8000",
@@ -95,19 +101,23 @@ def main() -> None:
         "wsgi.errors": sys.stderr,
         **headers_for(args.style, credential),
     }
+    if args.endpoint != "post":
+        body = b""
+    else:
+        environ.update({"CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body))})
     statuses: list[str] = []
 
     def start_response(status: str, headers: list, exc_info: object = None) -> None:
         statuses.append(status)
 
     def call() -> None:
-        response = application(dict(environ, **{"wsgi.input": io.BytesIO(b"")}), start_response)
+        response = application(dict(environ, **{"wsgi.input": io.BytesIO(body)}), start_response)
         b"".join(response)
         response.close()
 
     for _ in range(200):
         call()
-    if statuses and set(statuses) != {"200 OK"}:
+    if statuses and set(statuses) != {"201 Created" if args.endpoint == "post" else "200 OK"}:
         sys.exit(f"unexpected statuses: {set(statuses)}")
     if args.profile:
         profiler = cProfile.Profile()
@@ -124,7 +134,8 @@ def main() -> None:
             call()
         if args.requests:
             elapsed = time.perf_counter() - started
-            print(f"{args.style}: {elapsed / args.requests * 1e6:.0f} µs per request ({args.requests} requests)")
+            per_request = elapsed / args.requests * 1e6
+            print(f"{args.endpoint} {args.style}: {per_request:.0f} µs per request ({args.requests} requests)")
 
 
 if __name__ == "__main__":

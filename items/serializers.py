@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import copy
+from datetime import datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, DecimalException
 from typing import Any
 
@@ -75,9 +76,9 @@ class AmountField(serializers.DecimalField):
         return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _datetime(value: datetime) -> str:
+def _datetime(value: datetime, zone: tzinfo) -> str:
     # DRF's DateTimeField: ISO 8601 in the current time zone, UTC written as Z.
-    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
@@ -99,6 +100,18 @@ class ItemSerializer(serializers.ModelSerializer):
             "tax": {"help_text": "The tax amount: at least 0, rounded to cents like price; null when none."},
         }
 
+    def get_fields(self) -> dict[str, serializers.Field]:
+        """ModelSerializer's fields, built from the model once per class; each serializer gets its own copies.
+
+        ModelSerializer introspects the model anew for every serializer (a write validates through them: ~N of
+        the M instructions of a POST, bench/instructions.sh). The fields depend on the class alone, so they are
+        copied as Serializer copies its declared fields; tests/items/test_hot_path.py holds them equal.
+        """
+        cls = type(self)
+        if "_model_fields" not in cls.__dict__:
+            cls._model_fields = super().get_fields()
+        return copy.deepcopy(cls._model_fields)
+
     def to_representation(self, instance: Item) -> dict[str, Any]:
         """What ModelSerializer's own gives (tests/items/test_hot_path.py holds them equal), written out.
 
@@ -106,12 +119,13 @@ class ItemSerializer(serializers.ModelSerializer):
         sixth: cProfile's share of bench/hotpath.py's time); a read never needs them, so it never builds them.
         Validation (writes) still does, unchanged.
         """
+        zone = timezone.get_current_timezone()
         return {
             "id": instance.pk,
             "name": instance.name,
             "description": instance.description,
             "price": instance.price.quantize(CENT),
             "tax": None if instance.tax is None else instance.tax.quantize(CENT),
-            "created_at": _datetime(instance.created_at),
-            "updated_at": _datetime(instance.updated_at),
+            "created_at": _datetime(instance.created_at, zone),
+            "updated_at": _datetime(instance.updated_at, zone),
         }

@@ -13,7 +13,7 @@ from items.call_log import CallLogMixin
 from items.models import Item
 from items.permissions import HasItemScope
 from items.schema import item_schema
-from items.selectors import item_get, item_list
+from items.selectors import OwnedItems, item_get, item_list
 from items.serializers import ItemSerializer
 from items.throttling import ItemRateThrottle
 
@@ -46,6 +46,10 @@ class ItemViewSet(CallLogMixin, viewsets.ModelViewSet):
 
     def get_queryset(self) -> QuerySet[Item]:
         return item_list(owner=self.request.user)
+
+    def paginate_queryset(self, queryset: QuerySet[Item]) -> list[Item] | None:
+        # get_queryset()'s items (no filter backends here), counted and sliced by two plain statements.
+        return super().paginate_queryset(OwnedItems(self.request.user))
 
     def get_object(self) -> Item:
         # DRF's get_object through the one-statement selector (no filter backends here to apply).

@@ -12,7 +12,8 @@ from rest_framework import serializers
 from rest_framework.viewsets import GenericViewSet
 
 from items import credential_cache
-from items.selectors import item_get, item_list
+from items.models import ApiKey, Item
+from items.selectors import OwnedItems, api_key_find, item_get, item_list
 from items.serializers import ItemSerializer
 from items.views import ItemViewSet
 from tests.factories import make_access_token, make_api_key, make_item, make_user
@@ -100,6 +101,60 @@ class RepresentationTests:
         assert body == {**generic, "price": 3.1, "tax": 0.25}
 
 
+class WriteFieldsTests:
+    def test_fields_equal_model_serializers_and_are_each_serializers_own(self):
+        generic = serializers.ModelSerializer.get_fields(ItemSerializer())
+        first, second = ItemSerializer().fields, ItemSerializer().fields
+        assert [repr(field) for field in first.values()] == [repr(field) for field in generic.values()]
+        assert list(first) == list(generic)
+        assert all(first[name] is not second[name] for name in first)
+        assert first["name"].parent is not second["name"].parent
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"name": "New", "price": 1},
+            {"name": "New", "description": "d", "price": 18.499, "tax": None},
+            {},
+            {"name": 0, "price": "1"},
+            {"name": "", "price": -1, "tax": 1e11},
+            {"name": "x" * 300, "price": 1, "id": 5, "created_at": "2020-01-01T00:00:00Z"},
+            {"name": "nul\x00", "price": True},
+        ],
+    )
+    def test_writes_answer_as_with_model_serializers_fields(self, keyed_api, user, body, monkeypatch):
+        def call():
+            response = keyed_api.post("/items/", body, format="json")
+            data = response.json()
+            for moving in ("id", "created_at", "updated_at"):
+                data.pop(moving, None)
+            return response.status_code, data
+
+        fast = call()
+        monkeypatch.setattr(ItemSerializer, "get_fields", serializers.ModelSerializer.get_fields)
+        assert fast == call()
+
+
+class ApiKeyFindTests:
+    def test_equals_the_orm_with_its_user_and_no_further_query(self, user):
+        api_key, raw_key = make_api_key(user, expires_at=datetime(2030, 1, 2, tzinfo=UTC))
+        api_key.revoked_at = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
+        api_key.save()
+        expected = ApiKey.objects.select_related("user").get(prefix=api_key.prefix)
+        found = api_key_find(raw_key=raw_key)
+        assert fields_of([found]) == fields_of([expected])  # revoked keys are found: the caller refuses them
+        with CaptureQueriesContext(connection) as queries:
+            assert fields_of([found.user]) == fields_of([expected.user])
+        assert len(queries) == 0
+        assert found._state.adding is False and found.user._state.db == "default"
+
+    def test_none_for_an_unknown_prefix_or_a_wrong_secret(self, user):
+        _api_key, raw_key = make_api_key(user)
+        assert api_key_find(raw_key=raw_key[:-1] + ("A" if raw_key[-1] != "A" else "B")) is None  # its prefix
+        assert api_key_find(raw_key="gpta_" + "x" * 40) is None
+        assert api_key_find(raw_key=raw_key) is not None
+
+
 class ItemGetTests:
     def test_equals_the_orm_for_own_item(self, user):
         item = make_item(user, description="d", price=Decimal("12.34"), tax=Decimal("0.5"))
@@ -118,6 +173,42 @@ class ItemGetTests:
     def test_another_users_item_is_none(self, user):
         item = make_item(make_user())
         assert item_get(owner=user, pk=item.pk) is None
+
+
+def fields_of(items) -> list[dict]:
+    return [{f.attname: getattr(item, f.attname) for f in item._meta.concrete_fields} for item in items]
+
+
+class OwnedItemsTests:
+    @pytest.fixture
+    def items(self, user):
+        make_item(make_user())  # someone else's
+        same_time = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+        made = [make_item(user, price=Decimal(n) / 7, tax=None if n % 2 else Decimal("0.5")) for n in range(7)]
+        Item.objects.filter(pk__in=[made[2].pk, made[3].pk, made[4].pk]).update(created_at=same_time)  # ties
+        return made
+
+    def test_count_and_every_slice_equal_the_querysets(self, user, items):
+        queryset, owned = item_list(owner=user), OwnedItems(user)
+        assert owned.count() == queryset.count() == 7
+        for start, stop in [(0, 3), (3, 6), (6, 7), (0, 7), (5, 20), (7, 9), (2, 2)]:
+            assert fields_of(owned[start:stop]) == fields_of(queryset[start:stop]), (start, stop)
+
+    def test_a_user_with_no_items(self, user):
+        assert OwnedItems(user).count() == 0
+        assert OwnedItems(user)[0:20] == []
+
+    @pytest.mark.parametrize(
+        "query", ["", "?page=2&page_size=3", "?page=3&page_size=3", "?page=4&page_size=3", "?page=x", "?page_size=50"]
+    )
+    def test_the_list_answers_as_with_the_queryset(self, keyed_api, user, items, query, monkeypatch):
+        def call():
+            response = keyed_api.get(f"/items/{query}")
+            return response.status_code, response.json()
+
+        fast = call()
+        monkeypatch.setattr(ItemViewSet, "paginate_queryset", GenericViewSet.paginate_queryset)
+        assert fast == call()
 
 
 class ContentNegotiationTests:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import os
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
+from pathlib import Path
 
 import pytest
 import redis
@@ -24,6 +29,8 @@ from tests.helpers.api import auth_headers
 from tests.helpers.redis_cache import redis_as_cache
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class ItemThrottleTests:
@@ -113,3 +120,37 @@ class RedisThrottleTests:
         with redis_as_cache(settings), ThreadPoolExecutor(max_workers=8) as pool:
             answers = list(pool.map(allowed, range(100)))
         assert answers.count(True) == 25
+
+
+class RateFromEnvironmentTests:
+    """README: an empty API_THROTTLE_RATE means no limit (django-environ reads "" as unset, hence a subprocess)."""
+
+    @staticmethod
+    def rates_with(environment: dict[str, str]) -> list[str | None]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("API_", "DJANGO_"))}
+        code = (
+            "import django; django.setup(); from items.conf import conf; "
+            "print(repr([conf.API_THROTTLE_RATE, conf.API_FAILED_AUTH_RATE]))"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env={**env, "DJANGO_SECRET_KEY": "x", "DJANGO_SETTINGS_MODULE": "config.settings", **environment},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return ast.literal_eval(result.stdout.strip().splitlines()[-1])
+
+    def test_empty_turns_both_limits_off(self):
+        assert self.rates_with({"API_THROTTLE_RATE": "", "API_FAILED_AUTH_RATE": ""}) == ["", None]
+
+    def test_unset_keeps_the_defaults_and_a_value_is_taken(self):
+        assert self.rates_with({}) == ["600/min", "30/min"]
+        assert self.rates_with({"API_THROTTLE_RATE": "5/s", "API_FAILED_AUTH_RATE": "off"}) == ["5/s", None]
+
+    def test_an_empty_rate_lets_every_call_through(self, api, raw_key, settings):
+        settings.API_THROTTLE_RATE = ""
+        statuses = {api.get("/items/", **auth_headers("custom", raw_key)).status_code for _ in range(5)}
+        assert statuses == {HTTPStatus.OK}
