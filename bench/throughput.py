@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/throughput.py [--seconds 6] [--rounds 3] [--connections 32]
     .venv/bin/python bench/throughput.py --servers   # the authenticated GET under each candidate server
+    .venv/bin/python bench/throughput.py --call-log  # the authenticated GET with the call log on and off
 
 Builds a fresh SQLite database (bench/fixture.py: 10,000 items, 100 users, 1,000 API keys, 100 OAuth
 tokens), starts the production server (2 workers, Redis as the cache, throttling on), drives it with wrk
@@ -267,6 +268,30 @@ def compare_servers(args: argparse.Namespace, env: dict[str, str], credentials: 
         print(f"{name:<18} {figures(runs)}")
 
 
+def compare_call_log(args: argparse.Namespace, env: dict[str, str], credentials: dict, folder: Path) -> None:
+    """The authenticated GET with the call log on and off: two production servers, rounds alternated."""
+    script = lua_rotation(rows_of(credentials)["GET /items/{id} bearer"], folder)
+    results: dict[str, list[dict[str, float]]] = {"CALL_LOG=on": [], "CALL_LOG=off": []}
+    ports = {name: free_port() for name in results}
+    on, off = (
+        serving(server_argv(PRODUCTION, ports[name]), {**env, "CALL_LOG": name.split("=")[1]}, ports[name])
+        for name in results
+    )
+    with on, off:
+        for name in results:
+            wrk(ports[name], script, 2, args.connections)  # warm-up
+        for _round in range(args.rounds):
+            for name in results:
+                results[name].append(wrk(ports[name], script, args.seconds, args.connections))
+    print(f"\nAuthenticated GET /items/{{id}} (Bearer API key), {PRODUCTION}, wrk -c{args.connections}")
+    print(f"median of {args.rounds} alternated rounds")
+    print(f"{'call log':<18} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'non-2xx':>8}")
+    for name, runs in results.items():
+        print(f"{name:<18} {figures(runs)}")
+    ratios = [on_run["rps"] / off_run["rps"] for on_run, off_run in zip(*results.values(), strict=True)]
+    print(f"on / off: {statistics.median(ratios):.2f}x (rounds {', '.join(f'{r:.2f}' for r in ratios)})")
+
+
 def figures(runs: list[dict[str, float]]) -> str:
     """req/s, p50, p99 (medians of the runs) and the worst share of non-2xx answers."""
     rps, p50, p99 = (statistics.median(run[name] for run in runs) for name in ("rps", "p50", "p99"))
@@ -279,6 +304,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--servers", action="store_true", help="compare the candidate servers instead")
+    parser.add_argument("--call-log", action="store_true", help="compare the GET with the call log on and off")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: `make bench` installs it (apt-get install wrk)")
@@ -290,6 +316,9 @@ def main() -> None:
         ensure_reference_venvs()
         if args.servers:
             compare_servers(args, env, credentials, folder)
+            return
+        if args.call_log:
+            compare_call_log(args, env, credentials, folder)
             return
         queries = query_counts(env, folder)
         rows = rows_of(credentials)
