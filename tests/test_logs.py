@@ -1,6 +1,6 @@
 """No secret in any log, at any level (issue 10, finding 3).
 
-A real server, started as `manage.py tunnel` starts it (tunnels.server.Server: gunicorn, access log
+A real server, started as `manage.py tunnel` starts it (tunnels.server.Server: granian, access log
 on, DEBUG off), with DJANGO_LOG_LEVEL=DEBUG, serves API-key calls in every style and the whole OAuth
 flow; then its output is searched for every secret that went through it.
 """
