@@ -1,8 +1,9 @@
 """Failed client authentication at the OAuth endpoints, limited per client id and per address (issue 10, finding 4).
 
 Only failures count, in the default cache (Redis with CACHE_URL, so every instance shares them), in
-fixed windows of the rate's period. Past OAUTH_CLIENT_AUTH_RATE failures for a client id, or from an
-address, in the current window, the endpoint answers 429 with Retry-After before checking anything.
+windows of the rate's period opened by a key's first failure. Past OAUTH_CLIENT_AUTH_RATE failures
+for a client id, or from an address, in the current window, the endpoint answers 429 with Retry-After
+before checking anything.
 The id is counted whether or not such a client exists, so the answer tells nothing about it.
 """
 
@@ -38,19 +39,35 @@ def _client_id(request: HttpRequest) -> str:
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def _window(rate: str) -> tuple[int, int, int]:
-    """(limit, period in seconds, current window number) of a rate written as DRF's are: 10/min, 100/hour."""
+def _rate(rate: str) -> tuple[int, int]:
+    """(limit, period in seconds) of a rate written as DRF's are: 10/min, 100/hour."""
     limit, _, unit = rate.partition("/")
-    period = PERIODS[unit[0]]
-    return int(limit), period, int(time.time() // period)
+    return int(limit), PERIODS[unit[0]]
 
 
-def _keys(request: HttpRequest, window: int) -> list[str]:
-    keys = [f"{KEY_PREFIX}:ip:{get_client_ip_address(request)}:{window}"]
+def _keys(request: HttpRequest) -> list[str]:
+    keys = [f"{KEY_PREFIX}:ip:{get_client_ip_address(request)}"]
     client_id = _client_id(request)
     if client_id:
-        keys.append(f"{KEY_PREFIX}:client:{client_id[:200]}:{window}")
+        keys.append(f"{KEY_PREFIX}:client:{client_id[:200]}")
     return keys
+
+
+def _count_failure(key: str, period: int) -> None:
+    """A window opens at a key's first failure and lasts the period (not a clock-aligned window, which a
+    burst straddling its edge would get through twice over); `:since` says when it opened."""
+    cache.add(f"{key}:since", time.time(), timeout=period)
+    cache.add(key, 0, timeout=period)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=period)
+
+
+def _seconds_left(keys: list[str], period: int) -> int:
+    opened = cache.get_many([f"{key}:since" for key in keys]).values()
+    now = time.time()
+    return max(1, max((int(period - (now - since)) for since in opened), default=period))
 
 
 def throttle_failed_client_auth(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -61,10 +78,11 @@ def throttle_failed_client_auth(view: Callable[..., HttpResponse]) -> Callable[.
         rate = conf.OAUTH_CLIENT_AUTH_RATE
         if not rate:
             return view(request, *args, **kwargs)
-        limit, period, window = _window(rate)
-        keys = _keys(request, window)
-        if any(count >= limit for count in cache.get_many(keys).values()):
-            retry_after = period - int(time.time() % period)
+        limit, period = _rate(rate)
+        keys = _keys(request)
+        full = [key for key, count in cache.get_many(keys).items() if count >= limit]
+        if full:
+            retry_after = _seconds_left(full, period)
             response = JsonResponse(
                 {
                     "error": "too_many_requests",
@@ -79,11 +97,7 @@ def throttle_failed_client_auth(view: Callable[..., HttpResponse]) -> Callable[.
         # 401 from the token and revocation endpoints, 403 from introspection (DOT's answer there).
         if response.status_code in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
             for key in keys:
-                cache.add(key, 0, timeout=period)
-                try:
-                    cache.incr(key)
-                except ValueError:  # expired between add and incr
-                    cache.set(key, 1, timeout=period)
+                _count_failure(key, period)
         return response
 
     return wrapped

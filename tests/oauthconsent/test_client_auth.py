@@ -6,12 +6,14 @@ Over real HTTP (requests against live_server), as a GPT or an attacker calls the
 from __future__ import annotations
 
 from http import HTTPStatus
+from unittest import mock
 
 import pytest
 import requests
 from django.contrib.auth.hashers import identify_hasher, make_password
 from oauth2_provider.models import Application
 
+from oauthconsent import throttling
 from tests.factories import make_gpt_client
 
 LIMIT = 10  # OAUTH_CLIENT_AUTH_RATE's default: 10/min
@@ -67,6 +69,20 @@ class FailedClientAuthLimitTests:
         assert refused.status_code == HTTPStatus.TOO_MANY_REQUESTS
         assert 1 <= int(refused.headers["Retry-After"]) <= 60
         assert refused.json()["error"] == "too_many_requests"
+
+    def test_failures_either_side_of_a_minute_boundary_count_together(self, live_server, client_and_secret):
+        application, secret = client_and_secret
+        now = [120 * 60 + 59.5]  # half a second before a whole minute
+        with mock.patch.object(throttling, "time", mock.Mock(time=lambda: now[0])):
+            for n in range(LIMIT):
+                if n == LIMIT // 2:
+                    now[0] += 1.0  # the rest of the burst, half a second after it
+                token_request(live_server.url, application.client_id, f"x{n}")
+            refused = token_request(live_server.url, application.client_id, secret)
+
+        # A clock-aligned window would have let this burst through twice over.
+        assert refused.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert int(refused.headers["Retry-After"]) == 59
 
     def test_an_unknown_client_id_is_answered_like_a_known_one(self, live_server, client_and_secret):
         application, _ = client_and_secret
