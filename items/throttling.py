@@ -100,28 +100,29 @@ class FailedAuthenticationThrottle:
 
     Consulted only when a key has to be looked up (not for a key verified recently: see
     items.credential_cache), so the authenticated hot path pays nothing. Counts live in the default
-    cache in fixed windows (one counter per IP and window; `cache.incr` is atomic in Redis), and the
-    client's address is DRF's (REMOTE_ADDR, or X-Forwarded-For as NUM_PROXIES says).
+    cache, one counter per IP (`cache.incr` is atomic in Redis) in a window that opens at the IP's first
+    failure and lasts the rate's period: a clock-aligned window would let a burst across its edge through
+    twice over. The client's address is DRF's (REMOTE_ADDR, or X-Forwarded-For as NUM_PROXIES says).
     """
 
     def __init__(self, request: Request) -> None:
         rate = conf.API_FAILED_AUTH_RATE
         self.limit, self.duration = parse_rate(rate) if rate else (0, 0)
         if rate:
-            now = time.time()
-            window = math.floor(now / self.duration)
-            self.retry_after = math.ceil((window + 1) * self.duration - now)
-            self.key = f"failed_auth_{BaseThrottle().get_ident(request)}_{window}"
+            self.key = f"failed_auth_{BaseThrottle().get_ident(request)}"
 
     def check(self) -> None:
-        """Raises Throttled (429 with Retry-After) when this client failed too often in this window."""
+        """Raises Throttled (429 with Retry-After) when this client failed too often in its window."""
         if self.limit and cache.get(self.key, 0) >= self.limit:
-            raise Throttled(wait=self.retry_after)
+            now = time.time()
+            opened = cache.get(f"{self.key}:since", now)
+            raise Throttled(wait=max(1, math.ceil(self.duration - (now - opened))))
 
     def record(self) -> None:
         if self.limit:
-            cache.add(self.key, 0, timeout=self.duration + 1)
+            cache.add(f"{self.key}:since", time.time(), timeout=self.duration)
+            cache.add(self.key, 0, timeout=self.duration)
             try:
                 cache.incr(self.key)
             except ValueError:  # expired between add and incr
-                cache.add(self.key, 1, timeout=self.duration + 1)
+                cache.add(self.key, 1, timeout=self.duration)

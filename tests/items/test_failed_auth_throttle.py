@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from unittest import mock
 
 import pytest
 from django.core.checks import run_checks
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from items import throttling
 from items.keys import new_raw_key
 from items.services import api_key_revoke
 from tests.factories import make_api_key
@@ -37,6 +39,20 @@ class FailedAuthThrottleTests:
         assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
         assert 0 < int(response["Retry-After"]) <= 60
         assert response.json()["detail"].startswith("Request was throttled.")
+
+    def test_failures_either_side_of_a_minute_boundary_count_together(self, api, settings):
+        settings.API_FAILED_AUTH_RATE = "4/min"
+        now = [120 * 60 + 59.5]  # half a second before a whole minute
+        with mock.patch.object(throttling, "time", mock.Mock(time=lambda: now[0])):
+            for n in range(4):
+                if n == 2:
+                    now[0] += 1.0  # the rest of the burst, half a second after it
+                assert attempt(api, new_raw_key()).status_code == HTTPStatus.UNAUTHORIZED
+            response = attempt(api, new_raw_key())
+
+        # A clock-aligned window would have let this burst through twice over.
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert response["Retry-After"] == "59"
 
     def test_blocked_address_costs_no_key_lookup(self, api, settings):
         settings.API_FAILED_AUTH_RATE = "1/min"
