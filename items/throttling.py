@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
 import secrets
+import threading
 import time
 from functools import lru_cache
 
@@ -47,10 +50,50 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), PERIODS[period[0]]
 
 
+class SlidingWindow:
+    """SLIDING_WINDOW in one Redis server, called over one kept connection per thread (and process).
+
+    redis-py's Script call takes a connection from the pool and goes through the client's command
+    machinery on every call: about 45 µs of CPU per call here, half of what the throttle costs the
+    worker (measured against this path in a loop). The connection is still redis-py's own (hiredis
+    parsing, its timeouts); a fork or a new thread gets a new one.
+    """
+
+    def __init__(self, location: str) -> None:
+        self.pool = redis.ConnectionPool.from_url(location)
+        self.sha = hashlib.sha1(SLIDING_WINDOW.encode()).hexdigest()  # noqa: S324 (Redis names scripts so)
+        self.local = threading.local()
+
+    def __call__(self, key: str, limit: int, duration: int, member: str) -> list:
+        connection = self._connection()
+        command = connection.pack_command("EVALSHA", self.sha, 1, key, limit, duration, member)
+        try:
+            return self._send(connection, command)
+        except redis.ConnectionError:
+            # The server restarted or dropped an idle connection: one new connection, one more try.
+            connection.disconnect()
+            return self._send(connection, command)
+
+    def _send(self, connection: redis.Connection, command: list[bytes]) -> list:
+        connection.send_packed_command(command, check_health=False)
+        try:
+            return connection.read_response()
+        except redis.exceptions.NoScriptError:  # first call, or the server forgot its scripts
+            connection.send_command("SCRIPT", "LOAD", SLIDING_WINDOW)
+            connection.read_response()
+            connection.send_packed_command(command, check_health=False)
+            return connection.read_response()
+
+    def _connection(self) -> redis.Connection:
+        kept = getattr(self.local, "kept", None)
+        if kept is None or kept[0] != os.getpid():
+            kept = self.local.kept = (os.getpid(), self.pool.make_connection())
+        return kept[1]
+
+
 @lru_cache(maxsize=4)
-def _redis_script(location: str) -> redis.commands.core.Script:
-    # One client per process and server, reused: redis-py's pool reconnects after a fork by itself.
-    return redis.Redis.from_url(location).register_script(SLIDING_WINDOW)
+def _sliding_window(location: str) -> SlidingWindow:
+    return SlidingWindow(location)
 
 
 def redis_location() -> str | None:
@@ -83,9 +126,8 @@ class ItemRateThrottle(UserRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        script = _redis_script(location)
         member = f"{time.time()}:{secrets.token_hex(4)}"
-        allowed, wait = script(keys=[cache.make_key(self.key)], args=[self.num_requests, self.duration, member])
+        allowed, wait = _sliding_window(location)(cache.make_key(self.key), self.num_requests, self.duration, member)
         self._redis_wait = float(wait)
         return bool(allowed)
 

@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
 from items.throttling import ItemRateThrottle
 from tests.factories import make_api_key, make_user
 from tests.helpers.api import auth_headers
-from tests.helpers.redis_cache import redis_as_cache
+from tests.helpers.redis_cache import REDIS_URL, redis_as_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +107,39 @@ class RedisThrottleTests:
         assert statuses == [HTTPStatus.OK] * 2 + [HTTPStatus.TOO_MANY_REQUESTS]
         assert throttled.status_code == HTTPStatus.TOO_MANY_REQUESTS
         assert 55 <= int(throttled["Retry-After"]) <= 60
+
+    def test_the_script_is_loaded_again_when_redis_forgot_it(self, api, raw_key, settings, monkeypatch):
+        settings.API_THROTTLE_RATE = "3/min"
+        sent = []
+        real_send = redis.connection.AbstractConnection.send_packed_command
+
+        def send(connection, command, *args, **kwargs):
+            sent.append(command)
+            return real_send(connection, command, *args, **kwargs)
+
+        monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", send)
+        with redis_as_cache(settings):
+            get = lambda: api.get("/items/", **auth_headers("custom", raw_key))  # noqa: E731
+            get()
+            redis.Redis.from_url(REDIS_URL).script_flush()  # a restarted server knows no script
+            sent.clear()
+            statuses = [get().status_code for _ in range(3)]
+            commands = [b"".join(command).split(b"\r\n")[2] for command in sent]
+        assert commands == [b"EVALSHA", b"SCRIPT", b"EVALSHA", b"EVALSHA", b"EVALSHA"]
+        assert statuses == [HTTPStatus.OK, HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS]  # the count survived
+
+    def test_a_connection_the_server_dropped_is_replaced(self, api, raw_key, settings):
+        settings.API_THROTTLE_RATE = "3/min"
+        with redis_as_cache(settings):
+            get = lambda: api.get("/items/", **auth_headers("custom", raw_key))  # noqa: E731
+            assert get().status_code == HTTPStatus.OK
+            client = redis.Redis.from_url(REDIS_URL)
+            ours = [c for c in client.client_list() if c["cmd"] == "evalsha"]
+            assert ours, client.client_list()
+            for connection in ours:
+                client.client_kill_filter(_id=connection["id"])
+            statuses = [get().status_code for _ in range(3)]
+        assert statuses == [HTTPStatus.OK, HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS]
 
     def test_concurrent_callers_never_exceed_the_rate(self, settings):
         settings.API_THROTTLE_RATE = "25/min"
