@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.middleware import locale
+from django.utils import translation
 
 
 class SecureCookiesOverHttpsMiddleware:
@@ -25,3 +27,19 @@ class SecureCookiesOverHttpsMiddleware:
             for morsel in response.cookies.values():
                 morsel["secure"] = True
         return response
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's, and a page's language ends with the page.
+
+    Django never resets it, so a worker thread would keep the last page's language, and the API
+    (config.api_paths), which activates none, would answer in it. Async requests don't share one.
+    """
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.async_mode:
+            return super().__call__(request)
+        try:
+            return super().__call__(request)
+        finally:
+            translation.deactivate()
