@@ -22,7 +22,7 @@ def check_call_log_settings(**kwargs: Any) -> list[CheckMessage]:
         errors.append(
             Error(
                 "CALL_LOG_FLUSH_SECONDS must be 0 or more and CALL_LOG_BATCH_SIZE 1 or more.",
-                hint="For example CALL_LOG_FLUSH_SECONDS=1 and CALL_LOG_BATCH_SIZE=1000 (the defaults).",
+                hint="For example CALL_LOG_FLUSH_SECONDS=1 and CALL_LOG_BATCH_SIZE=100 (the defaults).",
                 id="calllog.E002",
             )
         )

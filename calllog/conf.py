@@ -18,7 +18,7 @@ DEFAULTS: dict[str, Any] = {
     # after they were made; 0 writes each call as it is recorded.
     "CALL_LOG_FLUSH_SECONDS": 1.0,
     # ... or as soon as this many are waiting.
-    "CALL_LOG_BATCH_SIZE": 1000,
+    "CALL_LOG_BATCH_SIZE": 100,
 }
 
 
