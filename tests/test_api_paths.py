@@ -85,6 +85,11 @@ CALLS = [
 BROWSER_ONLY_HEADERS = {"Content-Language", "Vary"}
 
 
+def through_browser_chain_only(settings) -> None:
+    """From now on, the API's paths too go down MIDDLEWARE, as before config.api_paths."""
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "config.api_paths.ApiPathsMiddleware"]
+
+
 def answer(client, item, method, path, kwargs, key):
     """Status, headers and body, the item's own values (id, name, times, length) masked."""
     response = getattr(client, method)(path.format(item=item.pk), **kwargs, **auth_headers("custom", key))
@@ -101,7 +106,7 @@ def test_the_api_chain_answers_as_the_browser_chain_would(api, user, raw_key, se
     """Each chain gets an item of its own (a DELETE takes it), in the same list."""
     ours, theirs = make_item(user), make_item(user)
     through_api_chain = answer(api, ours, method, path, kwargs, raw_key)
-    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "config.api_paths.ApiPathsMiddleware"]
+    through_browser_chain_only(settings)
     through_browser_chain = answer(type(api)(), theirs, method, path, kwargs, raw_key)
     assert through_api_chain == through_browser_chain
 
@@ -109,7 +114,7 @@ def test_the_api_chain_answers_as_the_browser_chain_would(api, user, raw_key, se
 def test_unauthenticated_and_throttled_calls_answer_alike(api, raw_key, settings):
     settings.API_THROTTLE_RATE = "1/min"
     api_chain = [api.get("/items/", **auth_headers("custom", raw_key)) for _ in range(2)] + [api.get("/items/")]
-    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "config.api_paths.ApiPathsMiddleware"]
+    through_browser_chain_only(settings)
     browser = type(api)()
     browser_chain = [browser.get("/items/", **auth_headers("custom", raw_key)) for _ in range(2)]
     browser_chain.append(browser.get("/items/"))

@@ -86,45 +86,42 @@ class ItemThrottleTests:
 class RedisThrottleTests:
     """With Redis as the cache: one atomic script per call, shared by every process, no lost updates."""
 
-    def test_one_round_trip_per_call_and_the_same_answers(self, api, raw_key, settings, monkeypatch):
-        settings.API_THROTTLE_RATE = "3/min"
-        round_trips = []
+    @pytest.fixture
+    def sent_commands(self, monkeypatch) -> list[bytes]:
+        """The name of each command sent to Redis from now on (EVALSHA, SCRIPT, ...), in order."""
+        sent = []
         real_send = redis.connection.AbstractConnection.send_packed_command
 
         def send(connection, command, *args, **kwargs):
-            round_trips.append(command)
+            sent.append(b"".join(command).split(b"\r\n")[2])
             return real_send(connection, command, *args, **kwargs)
 
+        monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", send)
+        return sent
+
+    def test_one_round_trip_per_call_and_the_same_answers(self, api, raw_key, settings, sent_commands):
+        settings.API_THROTTLE_RATE = "3/min"
         with redis_as_cache(settings):
             get = lambda: api.get("/items/", **auth_headers("custom", raw_key))  # noqa: E731
             get()  # loads the script into Redis once
-            round_trips.clear()
-            monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", send)
+            sent_commands.clear()
             statuses = [get().status_code for _ in range(3)]
             throttled = get()
-            commands = [command[0].split(b"\r\n")[2] for command in round_trips]
+            commands = list(sent_commands)
         assert commands == [b"EVALSHA"] * 4  # one per call, the throttled one too
         assert statuses == [HTTPStatus.OK] * 2 + [HTTPStatus.TOO_MANY_REQUESTS]
         assert throttled.status_code == HTTPStatus.TOO_MANY_REQUESTS
         assert 55 <= int(throttled["Retry-After"]) <= 60
 
-    def test_the_script_is_loaded_again_when_redis_forgot_it(self, api, raw_key, settings, monkeypatch):
+    def test_the_script_is_loaded_again_when_redis_forgot_it(self, api, raw_key, settings, sent_commands):
         settings.API_THROTTLE_RATE = "3/min"
-        sent = []
-        real_send = redis.connection.AbstractConnection.send_packed_command
-
-        def send(connection, command, *args, **kwargs):
-            sent.append(command)
-            return real_send(connection, command, *args, **kwargs)
-
-        monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", send)
         with redis_as_cache(settings):
             get = lambda: api.get("/items/", **auth_headers("custom", raw_key))  # noqa: E731
             get()
             redis.Redis.from_url(REDIS_URL).script_flush()  # a restarted server knows no script
-            sent.clear()
+            sent_commands.clear()
             statuses = [get().status_code for _ in range(3)]
-            commands = [b"".join(command).split(b"\r\n")[2] for command in sent]
+            commands = list(sent_commands)
         assert commands == [b"EVALSHA", b"SCRIPT", b"EVALSHA", b"EVALSHA", b"EVALSHA"]
         assert statuses == [HTTPStatus.OK, HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS]  # the count survived
 
