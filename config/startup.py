@@ -7,12 +7,14 @@ machine, not bugs, so their callers print `describe(exc)` and stop instead of sh
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
+from django.urls import get_resolver
 
 # gunicorn stops (instead of starting new workers forever) when a worker exits with this code:
 # its Arbiter.APP_LOAD_ERROR, "App failed to load". Other servers see a plain failed start.
@@ -61,3 +63,17 @@ def check_database() -> None:
     connection = connections[DEFAULT_DB_ALIAS]
     connection.ensure_connection()
     connection.close()
+
+
+def prepare_to_serve() -> None:
+    """Once per server process, before its first request: every view imported, then all that start-up made
+    kept out of the garbage collector's full collections.
+
+    A full collection walks every object the process holds: ~170,000 here, 40-80 ms during which the
+    worker answers nothing, several times a minute under load (the p99 of `make bench`). Frozen, the
+    start-up's objects are never freed nor walked again; what requests make is collected as before.
+    Importing the views here (Django does it at the first request) puts them among the frozen objects.
+    """
+    get_resolver().url_patterns  # noqa: B018 (imports every URLconf and view)
+    gc.collect()
+    gc.freeze()

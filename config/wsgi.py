@@ -4,7 +4,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from config.startup import APP_LOAD_ERROR, check_database, stop_on_configuration_error
+from config.startup import APP_LOAD_ERROR, check_database, prepare_to_serve, stop_on_configuration_error
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -12,3 +12,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 with stop_on_configuration_error(exit_code=APP_LOAD_ERROR):
     application = get_wsgi_application()
     check_database()
+    prepare_to_serve()
