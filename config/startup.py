@@ -71,7 +71,8 @@ def prepare_to_serve() -> None:
 
     A full collection walks every object the process holds: ~170,000 here, 40-80 ms during which the
     worker answers nothing, several times a minute under load (the p99 of `make bench`). Frozen, the
-    start-up's objects are never freed nor walked again; what requests make is collected as before.
+    start-up's objects are never freed nor walked again (a full collection: ~5 ms); what requests make is
+    collected as before.
     Importing the views here (Django does it at the first request) puts them among the frozen objects.
     """
     get_resolver().url_patterns  # noqa: B018 (imports every URLconf and view)
