@@ -287,9 +287,7 @@ CONFIGURATIONS = {
 def compare_configurations(args: argparse.Namespace, env: dict[str, str], credentials: dict, folder: Path) -> None:
     """The authenticated GET under each of CONFIGURATIONS and the seed's plain FastAPI, all running, alternated."""
     script = lua_rotation(rows_of(credentials)["GET /items/{id} bearer"], folder)
-    seed_key = "gpta_seedkey" + "0" * 30
-    seed_script = lua_rotation([("GET", "/items/1", {"Authorization": f"Bearer {seed_key}"}, None)], folder)
-    seed_env = {**os.environ, "SEED_API_KEY": seed_key, "SEED_DATABASE": str(folder / "seed.db")}
+    seed_script, seed_env = seed_reference(folder)
     reference = "FastAPI plain, 1 worker"
     env = {**env, **UNREACHABLE_LIMIT}
     ports = {name: free_port() for name in [*CONFIGURATIONS, reference]}
@@ -344,9 +342,7 @@ def main() -> None:
         queries = query_counts(env, folder)
         rows = rows_of(credentials)
         scripts = {name: lua_rotation(requests, folder) for name, requests in rows.items()}
-        seed_key = "gpta_seedkey" + "0" * 30
-        seed_script = lua_rotation([("GET", "/items/1", {"Authorization": f"Bearer {seed_key}"}, None)], folder)
-        seed_env = {**os.environ, "SEED_API_KEY": seed_key, "SEED_DATABASE": str(folder / "seed.db")}
+        seed_script, seed_env = seed_reference(folder)
 
         port = free_port()
         results: dict[str, list[dict[str, float]]] = {}
@@ -373,6 +369,13 @@ def main() -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         cleanup_redis()
+
+
+def seed_reference(folder: Path) -> tuple[Path, dict[str, str]]:
+    """The wrk script calling the seed's GET /items/1 with its key, and the environment its FastAPI runs with."""
+    seed_key = "gpta_seedkey" + "0" * 30
+    script = lua_rotation([("GET", "/items/1", {"Authorization": f"Bearer {seed_key}"}, None)], folder)
+    return script, {**os.environ, "SEED_API_KEY": seed_key, "SEED_DATABASE": str(folder / "seed.db")}
 
 
 def reference_serving(name: str, port: int, env: dict[str, str]) -> AbstractContextManager[subprocess.Popen]:
