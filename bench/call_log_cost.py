@@ -52,7 +52,7 @@ def serve(requests: int, log_on: bool) -> float:
     """
     from django.conf import settings
 
-    from calllog.recorder import flush
+    from gptcalllog.recorder import flush
 
     settings.CALL_LOG = log_on
     started = time.process_time()

@@ -26,8 +26,9 @@ def build(out: Path) -> None:
     from django.utils import timezone
     from oauth2_provider.models import get_access_token_model, get_application_model, set_token_value
 
-    from items.keys import key_hash, new_raw_key, stored_prefix
-    from items.models import ApiKey, Item
+    from gptactions.keys import key_hash, new_raw_key, stored_prefix
+    from gptactions.models import ApiKey
+    from items.models import Item
 
     user_model = get_user_model()
     with transaction.atomic():

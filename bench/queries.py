@@ -19,7 +19,7 @@ def measure(credentials: dict) -> dict[str, list[int]]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from items import credential_cache
+    from gptactions import credential_cache
 
     key, key_item = credentials["keys"][0]
     token, token_item = credentials["tokens"][1]

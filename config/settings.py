@@ -50,7 +50,7 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 
 # The https address ChatGPT reaches (a tunnel or a real domain); empty means "the request's own host".
-# The apps read it through items.public_url; here it only opens the host and origin.
+# The apps read it through gptactions.public_url; here it only opens the host and origin.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
 if PUBLIC_BASE_URL and urlsplit(PUBLIC_BASE_URL).scheme not in ("http", "https"):
     raise ImproperlyConfigured(f"PUBLIC_BASE_URL must start with https:// (got {PUBLIC_BASE_URL!r}).")
@@ -83,13 +83,14 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "calllog",
-    "items",
+    "gptactions",
+    "gptcalllog",
     "gptsetup",
     "oauthconsent",  # before oauth2_provider: its templates override DOT's
     "oauth2_provider",
     "tunnels",
-    "mcpserver",  # MCP: the items' tools over Streamable HTTP (/mcp) and stdio (manage.py mcp)
+    "gptmcp",  # MCP: the registered resources' tools over Streamable HTTP (/mcp) and stdio (manage.py mcp)
+    "items",  # the worked example: one resource registered with gptactions
 ]
 
 # MIDDLEWARE -------------------------------------------------------------------
@@ -207,7 +208,7 @@ AUTH_PASSWORD_VALIDATORS = [
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -233,8 +234,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["items.parsers.BoundedJSONParser"],  # 413 or 400 for bodies too big or deep
-    "DEFAULT_PAGINATION_CLASS": "items.pagination.ItemPagination",
+    "DEFAULT_PARSER_CLASSES": ["gptactions.parsers.BoundedJSONParser"],  # 413 or 400 for bodies too big or deep
+    "DEFAULT_PAGINATION_CLASS": "gptactions.pagination.ItemPagination",
     "COERCE_DECIMAL_TO_STRING": False,
 }
 
@@ -242,7 +243,7 @@ REST_FRAMEWORK = {
 # GPT clients sign users in with the authorization-code flow (oauthconsent/, django-oauth-toolkit).
 OAUTH2_PROVIDER = {
     # items:read and items:write, owned by the items app; asking for none grants both.
-    "SCOPES_BACKEND_CLASS": "items.scopes.ItemScopes",
+    "SCOPES_BACKEND_CLASS": "gptactions.scopes.ItemScopes",
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH_ACCESS_TOKEN_SECONDS", default=3600),
     # Idle lifetime: a refresh token dies this long after its last access token expired (and
     # `cleartokens` may then delete it). ChatGPT refreshes by itself, so active users never notice.
@@ -285,7 +286,6 @@ LOGIN_URL = "oauthconsent:login"
 LOGIN_REDIRECT_URL = "oauthconsent:connected"
 # The consent pages speak the browser's language (Accept-Language, through LocaleMiddleware).
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # APPS' OWN SETTINGS -----------------------------------------------------------
 # None unless the environment names them: each app's conf.py owns the default and the meaning
@@ -311,7 +311,7 @@ NGROK_PATH = env.str("NGROK_PATH", default=None)
 NGROK_CONFIG_PATH = env.str("NGROK_CONFIG_PATH", default=None)
 
 # CALL LOG ---------------------------------------------------------------------
-# Every API call, for the admin's call log and `manage.py calls --follow` (calllog/conf.py has the
+# Every API call, for the admin's call log and `manage.py calls --follow` (gptcalllog/conf.py has the
 # defaults): CALL_LOG=off records nothing; prune_calls deletes calls older than CALL_LOG_DAYS.
 CALL_LOG = env.bool("CALL_LOG", default=None)
 CALL_LOG_DAYS = env.int("CALL_LOG_DAYS", default=None)
@@ -331,10 +331,10 @@ SPECTACULAR_SETTINGS = {
     # Request bodies leave out read-only fields (id, timestamps): the model sends only what it may set.
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_INCLUDE_SCHEMA": False,
-    "GET_MOCK_REQUEST": "items.schema.build_mock_request",
+    "GET_MOCK_REQUEST": "gptactions.schema.build_mock_request",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "items.schema.postprocess_for_gpt_actions",
+        "gptactions.schema.postprocess_for_gpt_actions",
     ],
     # Served by the project itself (no CDN: a server may have no internet).
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -14,7 +14,7 @@ urlpatterns = [
     path("", include("oauthconsent.urls")),
     path("", include("gptsetup.urls")),
     # MCP: /mcp (Streamable HTTP) and its RFC 9728 metadata.
-    path("", include("mcpserver.urls")),
+    path("", include("gptmcp.urls")),
 ]
 
 handler400 = "config.errors.bad_request"

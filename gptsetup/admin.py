@@ -6,15 +6,15 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
+from gptactions.auth_styles import enabled_auth_style, enabled_auth_styles
+from gptactions.conf import conf
+from gptactions.paste_values import PasteValue
+from gptactions.public_url import public_base_url
+from gptmcp.presentation import mcp_setup
 from gptsetup.checks import lint_action
 from gptsetup.models import GptActionSetup, PrivacyPolicy
 from gptsetup.presentation import action_setup, default_privacy_text
 from gptsetup.selectors import action_schema
-from items.auth_styles import enabled_auth_style, enabled_auth_styles
-from items.conf import conf
-from items.paste_values import PasteValue
-from items.public_url import public_base_url
-from mcpserver.presentation import mcp_setup
 from oauthconsent.selectors import gpt_clients
 
 

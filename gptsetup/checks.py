@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 from django.core.checks import CheckMessage, register
 from django.core.checks import Warning as CheckWarning
 
+from gptactions.conf import conf
+from gptactions.schema import MAX_OPERATION_TEXT, MAX_PARAMETER_TEXT
 from gptsetup.selectors import action_schema
-from items.conf import conf
-from items.schema import MAX_OPERATION_TEXT, MAX_PARAMETER_TEXT
 
 MAX_OPERATIONS = 30
 MAX_SCHEMA_CHARACTERS = 100_000

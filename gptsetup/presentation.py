@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from oauth2_provider.models import AbstractApplication
 from oauth2_provider.settings import oauth2_settings
 
+from gptactions.auth_styles import AuthStyle, enabled_auth_styles
+from gptactions.paste_values import PasteValue, paste_lines, paste_values
+from gptmcp.presentation import mcp_setup, mcp_setup_lines
 from gptsetup.checks import lint_action
 from gptsetup.selectors import action_schema
-from items.auth_styles import AuthStyle, enabled_auth_styles
-from items.paste_values import PasteValue, paste_lines, paste_values
-from mcpserver.presentation import mcp_setup, mcp_setup_lines
 from oauthconsent.selectors import gpt_clients
 
 REGISTER_CLIENT_COMMAND = "python manage.py register_gpt_client --name 'My GPT'"

@@ -9,9 +9,9 @@ from django.http import HttpRequest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.request import Request
 
-from items.conf import conf
-from items.public_url import public_base_url
-from items.selectors import active_api_key_count
+from gptactions.conf import conf
+from gptactions.public_url import public_base_url
+from gptactions.selectors import active_api_key_count
 from oauthconsent.selectors import gpt_clients
 
 

@@ -9,10 +9,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from gptactions.auth_styles import enabled_auth_style, enabled_auth_styles
 from gptsetup.models import PrivacyPolicy
 from gptsetup.presentation import default_privacy_text, policy_blocks
 from gptsetup.selectors import setup_state
-from items.auth_styles import enabled_auth_style, enabled_auth_styles
 
 
 class ActionSchemaView(SpectacularAPIView):

@@ -1,34 +1,10 @@
-"""The OpenAPI schema a GPT Action imports: auth extensions, per-operation docs and a post-processing hook.
-
-drf-spectacular builds the schema from ItemViewSet; this module adds what a GPT needs on top: one
-security scheme per enabled auth style (`?auth=` narrows it to one, as a GPT Action takes one),
-absolute OAuth URLs and `servers` on the public URL, operationIds, texts written for the model,
-the error responses and `x-openai-isConsequential`.
-"""
+"""The Items API's operations as a GPT Action sees them: operationIds, texts written for the model, examples."""
 
 from __future__ import annotations
 
-from typing import Any
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 
-from django.http import HttpRequest
-from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
-from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import build_mock_request as spectacular_build_mock_request
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
-from rest_framework import serializers
-from rest_framework.request import Request
-
-from items.auth_styles import AUTH_STYLES
-from items.conf import conf
-from items.permissions import required_scope
-from items.public_url import oauth_endpoints, public_base_url
-from items.scopes import SCOPES
+from gptactions.schema import ERRORS, INVALID, RETRY_AFTER, ErrorSerializer
 from items.serializers import ItemSerializer
 
 # The view's actions as the GPT sees them (the schema) and the call log names them; PUT has none.
@@ -40,102 +16,6 @@ OPERATION_IDS = {
     "destroy": "deleteItem",
 }
 
-MAX_OPERATION_TEXT = 300  # summary and description of an operation (OpenAI's Actions limits)
-MAX_PARAMETER_TEXT = 700
-
-
-def build_mock_request(method: str, path: str, view: Any, original_request: Request | None, **kwargs: Any) -> Request:
-    """drf-spectacular's mock request, remembering the real one: the OAuth scheme needs its host."""
-    request = spectacular_build_mock_request(method, path, view, original_request, **kwargs)
-    request.schema_request = original_request
-    return request
-
-
-def _schema_request(auto_schema: AutoSchema) -> Request | None:
-    return getattr(auto_schema.view.request, "schema_request", None)
-
-
-# Auth extensions -------------------------------------------------------------------------------
-
-
-class BearerApiKeyScheme(OpenApiAuthenticationExtension):
-    target_class = AUTH_STYLES["bearer"].authentication_class
-    name = AUTH_STYLES["bearer"].scheme_name
-
-    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
-        return {"type": "http", "scheme": "bearer", "description": "An API key (gpta_…) as a Bearer token."}
-
-
-class BasicApiKeyScheme(OpenApiAuthenticationExtension):
-    target_class = AUTH_STYLES["basic"].authentication_class
-    name = AUTH_STYLES["basic"].scheme_name
-
-    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
-        return {"type": "http", "scheme": "basic", "description": "base64 of the API key, or of user:API key."}
-
-
-class HeaderApiKeyScheme(OpenApiAuthenticationExtension):
-    target_class = AUTH_STYLES["custom"].authentication_class
-    name = AUTH_STYLES["custom"].scheme_name
-
-    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
-        return {"type": "apiKey", "in": "header", "name": conf.API_KEY_HEADER, "description": "An API key (gpta_…)."}
-
-
-class OAuth2Scheme(OpenApiAuthenticationExtension):
-    """Replaces drf-spectacular's DOT extension, which drops oauth2 unless the view uses DOT's permissions."""
-
-    target_class = AUTH_STYLES["oauth"].authentication_class
-    name = AUTH_STYLES["oauth"].scheme_name
-    priority = 1
-
-    def get_security_requirement(self, auto_schema: AutoSchema) -> dict[str, list[str]]:
-        return {self.name: [required_scope(auto_schema.method)]}
-
-    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
-        flow = {
-            **oauth_endpoints(public_base_url(_schema_request(auto_schema))),
-            "scopes": {scope: str(description) for scope, description in SCOPES.items()},
-        }
-        return {"type": "oauth2", "flows": {"authorizationCode": flow}}
-
-
-# Error bodies ----------------------------------------------------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="What went wrong, in English.")
-
-
-class ValidationErrorSerializer(serializers.Serializer):
-    """DRF's 400 body: a list of messages per field, or `detail` for a body that is not JSON."""
-
-
-class ValidationErrorScheme(OpenApiSerializerExtension):
-    target_class = ValidationErrorSerializer
-
-    def map_serializer(self, auto_schema: AutoSchema, direction: str) -> dict[str, Any]:
-        return {
-            "type": "object",
-            "properties": {"detail": {"type": "string"}},
-            "additionalProperties": {"type": "array", "items": {"type": "string"}},
-            "example": {"price": ["Ensure that there are no more than 2 decimal places."]},
-        }
-
-
-RETRY_AFTER = OpenApiParameter(
-    "Retry-After",
-    int,
-    OpenApiParameter.HEADER,
-    response=[429],
-    description="Seconds to wait before the next call.",
-)
-ERRORS = {
-    401: OpenApiResponse(ErrorSerializer, description="No credentials, or credentials that are wrong or expired."),
-    403: OpenApiResponse(ErrorSerializer, description="The credentials lack the scope this action needs."),
-    429: OpenApiResponse(ErrorSerializer, description="Too many calls: wait Retry-After seconds, then retry."),
-}
-INVALID = {400: OpenApiResponse(ValidationErrorSerializer, description="Invalid fields: fix them and retry.")}
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="The user has no item with this id.")}
 
 ITEM_ID = OpenApiParameter(
@@ -242,48 +122,3 @@ item_schema = extend_schema_view(
     # No PUT (ItemViewSet.http_method_names): a model that calls a full replace tends to drop the
     # fields it did not mention (a description wiped by a price change); PATCH cannot.
 )
-
-
-# Post-processing -------------------------------------------------------------------------------
-
-_CONSEQUENTIAL_BY_METHOD = {"get": False, "head": False, "options": False, "delete": True}
-
-
-def is_consequential(method: str) -> bool:
-    """x-openai-isConsequential: reads never ask, deletes always, creates and updates as configured."""
-    if method in _CONSEQUENTIAL_BY_METHOD:
-        return _CONSEQUENTIAL_BY_METHOD[method]
-    if method == "post":
-        return conf.GPT_CREATE_IS_CONSEQUENTIAL
-    return conf.GPT_UPDATE_IS_CONSEQUENTIAL
-
-
-def requested_auth(request: HttpRequest | Request | None) -> str | None:
-    """The `?auth=` style of a schema request (validated by the schema view)."""
-    if request is None:
-        return None
-    return request.GET.get("auth") or None
-
-
-def postprocess_for_gpt_actions(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
-    """servers on the public URL; `?auth=` keeps one security scheme; isConsequential on each operation."""
-    # servers right after info, where a reader of the YAML looks for it.
-    result = {
-        "openapi": result["openapi"],
-        "info": result["info"],
-        "servers": [{"url": public_base_url(request)}],
-        **result,
-    }
-    style = AUTH_STYLES.get(requested_auth(request) or "")
-    keep = style.scheme_name if style else None
-    schemes = result.get("components", {}).get("securitySchemes", {})
-    if keep is not None:
-        for name in list(schemes):
-            if name != keep:
-                del schemes[name]
-    for path_item in result["paths"].values():
-        for method, operation in path_item.items():
-            operation["x-openai-isConsequential"] = is_consequential(method)
-            if keep is not None and "security" in operation:
-                operation["security"] = [req for req in operation["security"] if set(req) == {keep}]
-    return result

@@ -11,15 +11,15 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from items.auth_styles import authenticate_header, enabled_authenticators
-from items.call_log import CallLogMixin
+from gptactions.auth_styles import authenticate_header, enabled_authenticators
+from gptactions.call_log import CallLogMixin
+from gptactions.permissions import HasItemScope
+from gptactions.renderers import FastJSONRenderer
+from gptactions.throttling import ItemRateThrottle
 from items.models import Item
-from items.permissions import HasItemScope
-from items.renderers import FastJSONRenderer
 from items.schema import item_schema
 from items.selectors import OwnedItems, item_get, item_list
 from items.serializers import ItemSerializer
-from items.throttling import ItemRateThrottle
 
 
 @item_schema

@@ -14,11 +14,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AbstractApplication
 
-from items.admin import SignedInUserByDefault
-from items.auth_styles import AUTH_STYLES
-from items.paste_values import paste_values
-from items.public_url import public_base_url
-from items.shown_once import ShownOnceAdminMixin
+from gptactions.admin import SignedInUserByDefault
+from gptactions.auth_styles import AUTH_STYLES
+from gptactions.paste_values import paste_values
+from gptactions.public_url import public_base_url
+from gptactions.shown_once import ShownOnceAdminMixin
 from oauthconsent.callback_urls import GPT_CALLBACK_HOSTS
 from oauthconsent.forms import GptClientForm
 from oauthconsent.services import gpt_client_create, gpt_client_issue_secret

@@ -16,8 +16,8 @@ from playwright.sync_api import Browser, sync_playwright
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
-from calllog import recorder as call_log_recorder
-from items import credential_cache
+from gptactions import credential_cache
+from gptcalllog import recorder as call_log_recorder
 from tests.factories import make_api_key, make_user
 from tests.helpers.api import auth_headers
 from tests.helpers.browser import launch_chromium
@@ -61,7 +61,7 @@ def _fresh_throttle_counts() -> None:
 def _call_log_kept_waiting(settings: Settings) -> Iterator[None]:
     # As on a server, each API call waits in the process's buffer (so query counts see no insert); tests
     # that read the log write it with flush(). The background writer, whose connection is outside the
-    # test's transaction, never wakes during a test; tests/calllog checks it on a real server.
+    # test's transaction, never wakes during a test; tests/gptcalllog checks it on a real server.
     settings.CALL_LOG_FLUSH_SECONDS = 3600
     settings.CALL_LOG_BATCH_SIZE = 1_000_000
     yield
@@ -69,7 +69,7 @@ def _call_log_kept_waiting(settings: Settings) -> Iterator[None]:
 
 
 def _fresh_credential_memory() -> None:
-    # Each test starts with no remembered key or token (items.credential_cache), as a new process does.
+    # Each test starts with no remembered key or token (gptactions.credential_cache), as a new process does.
     credential_cache.api_keys.clear()
     credential_cache.access_tokens.clear()
 

@@ -12,10 +12,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 from oauth2_provider.models import AbstractAccessToken, AbstractApplication, get_access_token_model
 
+from gptactions.models import ApiKey
+from gptactions.scopes import SCOPE_READ, SCOPE_WRITE
+from gptactions.services import api_key_create
 from gptsetup.models import PrivacyPolicy
-from items.models import ApiKey, Item
-from items.scopes import SCOPE_READ, SCOPE_WRITE
-from items.services import api_key_create
+from items.models import Item
 from oauthconsent.services import gpt_client_create
 
 PASSWORD = "correct horse battery"  # every made user's, unless a test gives another

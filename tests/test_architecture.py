@@ -14,12 +14,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # Each app and the project apps it may import: the lowest first.
 LAYERS = {
-    "calllog": set(),
-    "items": {"calllog"},
-    "oauthconsent": {"calllog", "items"},
-    "mcpserver": {"calllog", "items", "oauthconsent"},
-    "gptsetup": {"calllog", "items", "oauthconsent", "mcpserver"},
-    "tunnels": {"calllog", "items", "oauthconsent", "mcpserver", "gptsetup"},
+    "gptactions": set(),
+    "gptcalllog": {"gptactions"},
+    "oauthconsent": {"gptactions", "gptcalllog"},
+    "gptmcp": {"gptactions", "gptcalllog", "oauthconsent"},
+    "gptsetup": {"gptactions", "gptcalllog", "oauthconsent", "gptmcp"},
+    "tunnels": {"gptactions", "gptcalllog", "oauthconsent", "gptmcp", "gptsetup"},
+    # The worked example uses the platform as a shop's own app would: through gptactions alone.
+    "items": {"gptactions"},
 }
 PROJECT_PACKAGES = {"config", *LAYERS}
 

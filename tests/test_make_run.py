@@ -67,7 +67,7 @@ def make_run(port: int, env: dict[str, str]) -> Iterator[MakeRun]:
 
 def demo_keys(database: Path) -> list[str]:
     with sqlite3.connect(database) as connection:
-        return [name for (name,) in connection.execute("SELECT name FROM items_apikey")]
+        return [name for (name,) in connection.execute("SELECT name FROM gptactions_apikey")]
 
 
 def status_with(server: Server, key: str) -> int:

@@ -1,6 +1,6 @@
 """The shipped production server (tunnels.server: granian, two workers) over real HTTP.
 
-Each worker remembers the keys it verified (items.credential_cache); a key revoked through one worker
+Each worker remembers the keys it verified (gptactions.credential_cache); a key revoked through one worker
 must be refused by the other within API_AUTH_CACHE_SECONDS. Its access log never names the user.
 """
 
@@ -74,10 +74,10 @@ def revoke_in_the_admin(port: int, key_pk: int = 1) -> None:
         data={"csrfmiddlewaretoken": token, "username": "demo", "password": DEMO_PASSWORD, "next": "/admin/"},
         timeout=10,
     )
-    page = session.get(f"{base}/admin/items/apikey/", timeout=10)
+    page = session.get(f"{base}/admin/gptactions/apikey/", timeout=10)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     response = session.post(
-        f"{base}/admin/items/apikey/",
+        f"{base}/admin/gptactions/apikey/",
         data={"csrfmiddlewaretoken": token, "action": "revoke", "_selected_action": str(key_pk), "index": "0"},
         timeout=10,
     )

@@ -7,7 +7,7 @@ from http import HTTPStatus
 import pytest
 from playwright.sync_api import expect
 
-from items.services import api_key_revoke
+from gptactions.services import api_key_revoke
 from tests.factories import PASSWORD, make_api_key, make_gpt_client, make_user
 from tests.helpers.browser import ARTIFACTS, admin_sign_in, horizontal_overflow, local_page
 
@@ -48,7 +48,7 @@ class HomePageTests:
         assert "Public URL not set: ChatGPT cannot reach <code>https://testserver</code>" in html
         assert "Public URL not set" in html and "<code>make tunnel</code>" in html
         assert "No GPT client registered (OAuth)." in html and 'href="/admin/oauth2_provider/application/add/"' in html
-        assert "No active API key." in html and 'href="/admin/items/apikey/add/"' in html
+        assert "No active API key." in html and 'href="/admin/gptactions/apikey/add/"' in html
 
     def test_staff_see_what_is_done(self, client, settings):
         settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"

@@ -4,8 +4,8 @@ from http import HTTPStatus
 
 import pytest
 
-from items.models import ApiKey
-from items.selectors import api_key_find
+from gptactions.models import ApiKey
+from gptactions.selectors import api_key_find
 from tests.factories import make_api_key, make_user
 
 pytestmark = pytest.mark.django_db
@@ -20,12 +20,12 @@ def admin_client(client):
 class ApiKeyAdminTests:
     def test_adding_a_key_shows_raw_key_once(self, admin_client, user):
         added = admin_client.post(
-            "/admin/items/apikey/add/",
+            "/admin/gptactions/apikey/add/",
             {"user": user.pk, "name": "From admin", "scopes": ["items:read"], "expires_at_0": "", "expires_at_1": ""},
         )
         api_key = ApiKey.objects.get(name="From admin")
         assert added.status_code == HTTPStatus.FOUND
-        assert added["Location"] == f"/admin/items/apikey/{api_key.pk}/secret/"
+        assert added["Location"] == f"/admin/gptactions/apikey/{api_key.pk}/secret/"
         response = admin_client.get(added["Location"])
         assert response.status_code == HTTPStatus.OK
         assert "no-store" in response["Cache-Control"]
@@ -36,14 +36,14 @@ class ApiKeyAdminTests:
         assert '<th scope="row">Custom Header Name</th>' in html
         assert "&rsaquo; From admin" in html  # breadcrumbs name the new key
 
-        change_page = admin_client.get(f"/admin/items/apikey/{api_key.pk}/change/").content.decode()
+        change_page = admin_client.get(f"/admin/gptactions/apikey/{api_key.pk}/change/").content.decode()
         assert raw_key not in change_page
         assert api_key.hashed_key not in change_page
         assert f"{api_key.prefix}…" in change_page
 
     def test_reloading_the_shown_once_page_makes_no_second_key(self, admin_client, user):
         form = {"user": user.pk, "name": "Once", "scopes": ["items:read"], "expires_at_0": "", "expires_at_1": ""}
-        shown_once = admin_client.post("/admin/items/apikey/add/", form)["Location"]
+        shown_once = admin_client.post("/admin/gptactions/apikey/add/", form)["Location"]
         first = admin_client.get(shown_once).content.decode()
         raw_key = first.split('id="raw-api-key"')[1].split(">")[1].split("<")[0]
 
@@ -55,14 +55,14 @@ class ApiKeyAdminTests:
 
     def test_changelist_masks_keys(self, admin_client, user):
         api_key, raw_key = make_api_key(user)
-        html = admin_client.get("/admin/items/apikey/").content.decode()
+        html = admin_client.get("/admin/gptactions/apikey/").content.decode()
         assert f"{api_key.prefix}…" in html
         assert raw_key not in html and api_key.hashed_key not in html
 
     def test_revoke_action(self, admin_client, user):
         api_key, _ = make_api_key(user)
         response = admin_client.post(
-            "/admin/items/apikey/", {"action": "revoke", "_selected_action": [api_key.pk]}, follow=True
+            "/admin/gptactions/apikey/", {"action": "revoke", "_selected_action": [api_key.pk]}, follow=True
         )
         assert response.status_code == HTTPStatus.OK
         api_key.refresh_from_db()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from items.models import ApiKey
-from items.selectors import api_key_find
+from gptactions.models import ApiKey
+from gptactions.selectors import api_key_find
 from tests.factories import PASSWORD, make_user
 from tests.helpers.browser import ARTIFACTS, add_in_admin, horizontal_overflow
 
@@ -16,7 +16,7 @@ def test_a_key_added_with_a_name_alone_is_the_signed_in_users_and_shown_once(chr
     builder = make_user("builder", password=PASSWORD, is_staff=True, is_superuser=True)
     make_user("someone-else")
     page, elsewhere = add_in_admin(
-        chromium, live_server.url, "/admin/items/apikey/add/", "builder", PASSWORD, "Recipe GPT key"
+        chromium, live_server.url, "/admin/gptactions/apikey/add/", "builder", PASSWORD, "Recipe GPT key"
     )
 
     expect(page.get_by_role("heading", name="API key created")).to_be_visible()

@@ -10,8 +10,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from items.models import ApiKey, Item
-from items.selectors import api_key_find
+from gptactions.models import ApiKey
+from gptactions.selectors import api_key_find
+from items.models import Item
 from tests.helpers.api import auth_headers
 
 pytestmark = pytest.mark.django_db

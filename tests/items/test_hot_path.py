@@ -12,9 +12,11 @@ from rest_framework import serializers
 from rest_framework.mixins import ListModelMixin
 from rest_framework.viewsets import GenericViewSet
 
-from items import credential_cache
-from items.models import ApiKey, Item
-from items.selectors import OwnedItems, api_key_find, item_get, item_list
+from gptactions import credential_cache
+from gptactions.models import ApiKey
+from gptactions.selectors import api_key_find
+from items.models import Item
+from items.selectors import OwnedItems, item_get, item_list
 from items.serializers import ItemSerializer
 from items.views import ItemViewSet
 from tests.factories import make_access_token, make_api_key, make_item, make_user
@@ -68,7 +70,7 @@ class QueryCountTests:
             with CaptureQueriesContext(connection) as queries:
                 response = getattr(api, method)(path, body, format="json", **headers)
             assert response.status_code < 300, response.content
-            data_writes = [sql for sql in writes_of(queries) if "items_apikey" in sql or "oauth2" in sql]
+            data_writes = [sql for sql in writes_of(queries) if "gptactions_apikey" in sql or "oauth2" in sql]
             assert data_writes == [], data_writes
             counts.append(len(queries))
         assert counts == [cold, warm], [cold, warm]

@@ -4,13 +4,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 from oauth2_provider.models import AbstractApplication
 
+from gptactions.auth_styles import AUTH_STYLES, enabled_auth_style, enabled_auth_styles
+from gptactions.conf import conf
+from gptactions.public_url import public_base_url
+from gptmcp.presentation import mcp_setup, mcp_setup_lines
 from gptsetup.checks import lint_action
 from gptsetup.presentation import action_setup, clients_hint, lint_lines, setup_lines
 from gptsetup.selectors import action_schema
-from items.auth_styles import AUTH_STYLES, enabled_auth_style, enabled_auth_styles
-from items.conf import conf
-from items.public_url import public_base_url
-from mcpserver.presentation import mcp_setup, mcp_setup_lines
 from oauthconsent.selectors import gpt_clients
 
 

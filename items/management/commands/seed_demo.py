@@ -9,10 +9,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from items.conf import conf
-from items.management.commands.create_api_key import print_api_key
+from gptactions.conf import conf
+from gptactions.management.commands.create_api_key import print_api_key
+from gptactions.services import api_key_replace
 from items.models import Item
-from items.services import api_key_replace
 
 DEMO_USERNAME = "demo"
 DEMO_KEY_NAME = "demo key"

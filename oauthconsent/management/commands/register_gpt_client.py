@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
-from items.auth_styles import AUTH_STYLES
-from items.conf import conf
-from items.paste_values import paste_lines, paste_values
-from items.public_url import public_base_url
+from gptactions.auth_styles import AUTH_STYLES
+from gptactions.conf import conf
+from gptactions.paste_values import paste_lines, paste_values
+from gptactions.public_url import public_base_url
 from oauthconsent.callback_urls import EXAMPLE_CALLBACK
 from oauthconsent.services import gpt_client_create
 

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GptActionsConfig(AppConfig):
+    name = "gptactions"
+    verbose_name = _("API keys")
+
+    def ready(self) -> None:
+        from gptactions import (
+            checks,  # noqa: F401  (registers the system checks)
+            schema,  # noqa: F401  (registers the drf-spectacular extensions)
+            signals,  # noqa: F401  (connects the receivers that evict remembered credentials)
+        )

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CallLogConfig(AppConfig):
+    name = "gptcalllog"
+    verbose_name = _("Call log")
+
+    def ready(self) -> None:
+        from gptcalllog import checks  # noqa: F401  (registers the system checks)

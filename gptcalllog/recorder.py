@@ -1,0 +1,237 @@
+"""The one way into the call log: record_call(), for every front door (the Items API, MCP tools).
+
+A call costs its caller one append to a per-process buffer. A background thread writes the buffer
+with one prepared INSERT every CALL_LOG_FLUSH_SECONDS, or as soon as CALL_LOG_BATCH_SIZE calls wait,
+and at exit: an insert per request would cost the API more than the 10% its benchmark allows
+(bench/call_log_cost.py measures what recording and writing add). CALL_LOG_FLUSH_SECONDS=0 writes each
+call as it is recorded, in the caller's thread.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection, transaction
+from django.utils import timezone
+
+from gptcalllog.conf import conf
+from gptcalllog.models import Call
+
+logger = logging.getLogger(__name__)
+
+# Call field <- request.META key of ChatGPT's headers (sent by ChatGPT, undocumented by OpenAI).
+OPENAI_HEADERS = {
+    "conversation_id": "HTTP_OPENAI_CONVERSATION_ID",
+    "ephemeral_user_id": "HTTP_OPENAI_EPHEMERAL_USER_ID",
+    "gpt_id": "HTTP_OPENAI_GPT_ID",
+}
+
+
+@dataclass(frozen=True)
+class Credential:
+    """Who called, as a label that outlives the key or client: never the key, secret or token itself."""
+
+    kind: str  # Call.CredentialKind: "key" or "client"
+    id: str  # the key's prefix (gpta_ + 8 characters) or the OAuth client_id
+    name: str = ""  # the key's or the client's name
+
+
+def openai_ids(meta: Mapping[str, Any]) -> dict[str, str]:
+    """ChatGPT's conversation, ephemeral user and GPT ids from request.META (those present)."""
+    return {field: meta[key] for field, key in OPENAI_HEADERS.items() if key in meta}
+
+
+def record_call(
+    *,
+    door: str,
+    method: str,
+    path: str,
+    status: int,
+    latency_ms: float,
+    operation_id: str = "",
+    auth_style: str = "",
+    credential: Credential | None = None,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    error: str = "",
+    openai: Mapping[str, str] | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Adds one call to the log (written within CALL_LOG_FLUSH_SECONDS); does nothing when CALL_LOG is off.
+
+    door is "api" or "mcp"; operation_id the schema's operationId or the MCP tool's name; error the
+    server's own message for a failure; openai what openai_ids() found in the request's headers.
+    """
+    if not conf.CALL_LOG:
+        return
+    _buffer.add(
+        {
+            "at": at or timezone.now(),
+            "door": door,
+            "auth_style": auth_style,
+            "credential": credential,
+            "user": user,
+            "method": method,
+            "operation_id": operation_id,
+            "path": path,
+            "status": status,
+            "latency_ms": latency_ms,
+            "error": error,
+            "openai": openai,
+        }
+    )
+
+
+def flush() -> int:
+    """Writes the calls waiting in this process now; returns how many."""
+    return _buffer.flush()
+
+
+def discard() -> int:
+    """Forgets the calls waiting in this process (a test's teardown); returns how many."""
+    return _buffer.discard()
+
+
+def _printable(value: str, max_length: int) -> str:
+    # Header values and paths come from the client: no control characters reach a terminal (`calls --follow`).
+    value = str(value)
+    if not value.isprintable():
+        value = "".join(char for char in value if char.isprintable())
+    return value[:max_length]
+
+
+# About half a millisecond of _row: a request never waits longer for the writer (sys.getswitchinterval() is 5 ms).
+ROWS_BETWEEN_YIELDS = 20
+
+MAX_LENGTH = {field.name: field.max_length for field in Call._meta.local_fields if field.max_length}
+
+
+def _row(call: dict[str, Any]) -> tuple[Any, ...]:
+    """The values of one call, in the order of ROW_COLUMNS."""
+    credential: Credential | None = call["credential"]
+    user = call["user"]
+    openai = call["openai"] or {}
+    return (
+        call["at"],
+        call["door"],
+        call["auth_style"],
+        credential.kind if credential else "",
+        _printable(credential.id, MAX_LENGTH["credential_id"]) if credential else "",
+        _printable(credential.name, MAX_LENGTH["credential_name"]) if credential else "",
+        user.pk if user is not None else None,
+        _printable(user.get_username(), MAX_LENGTH["username"]) if user is not None else "",
+        _printable(call["method"], MAX_LENGTH["method"]),
+        _printable(call["operation_id"], MAX_LENGTH["operation_id"]),
+        _printable(call["path"], MAX_LENGTH["path"]),
+        call["status"],
+        round(call["latency_ms"], 2),
+        _printable(call["error"], MAX_LENGTH["error"]),
+        *(_printable(openai.get(field, ""), MAX_LENGTH[field]) for field in OPENAI_HEADERS),
+    )
+
+
+ROW_COLUMNS = (
+    *("at", "door", "auth_style", "credential_kind", "credential_id", "credential_name", "user_id", "username"),
+    *("method", "operation_id", "path", "status", "latency_ms", "error", *OPENAI_HEADERS),
+)
+
+
+def _insert(rows: list[tuple[Any, ...]]) -> None:
+    """Writes rows with one prepared INSERT (executemany) in one transaction.
+
+    Not bulk_create: building a model and preparing each of its values per call was most of what the
+    log cost a request (bench/call_log_cost.py). The values are already what the columns hold but for
+    the time, which the database adapter converts as the ORM would.
+    """
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(Call._meta.get_field(name).column) for name in ROW_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(ROW_COLUMNS))
+    sql = f"INSERT INTO {quote(Call._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608 (names from the model)
+    adapt_time = connection.ops.adapt_datetimefield_value
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, [(adapt_time(row[0]), *row[1:]) for row in rows])
+
+
+class CallBuffer:
+    """Calls waiting in this process, and the thread that writes them."""
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self._calls: deque[dict[str, Any]] = deque()
+        self._write_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def add(self, call: dict[str, Any]) -> None:
+        self._calls.append(call)  # deque.append is thread-safe
+        seconds = conf.CALL_LOG_FLUSH_SECONDS
+        if not seconds:
+            self.flush()
+        elif len(self._calls) >= conf.CALL_LOG_BATCH_SIZE:
+            self._wake.set()
+        if self._thread is None:
+            self._start_writer()
+
+    def flush(self) -> int:
+        with self._write_lock:
+            rows = []
+            while self._calls:
+                try:
+                    rows.append(_row(self._calls.popleft()))
+                except IndexError:  # another thread took the last one
+                    break
+                if len(rows) % ROWS_BETWEEN_YIELDS == 0:
+                    time.sleep(0)  # lets a request thread waiting for the GIL run now, not 5 ms later
+            if not rows:
+                return 0
+            try:
+                _insert(rows)
+            except Exception:
+                # A log must never break the API: say so once per batch and drop the batch.
+                logger.exception("Could not write %d calls to the call log", len(rows))
+                return 0
+            return len(rows)
+
+    def discard(self) -> int:
+        with self._write_lock:
+            count = len(self._calls)
+            self._calls.clear()
+            return count
+
+    def _start_writer(self) -> None:
+        with self._start_lock:
+            if self._thread is not None or not conf.CALL_LOG_FLUSH_SECONDS:
+                return
+            self._thread = threading.Thread(target=self._write_periodically, name="gptcalllog-writer", daemon=True)
+            self._thread.start()
+
+    def forget_after_fork(self) -> None:
+        """In a forked child: the parent writes its own waiting calls, and the child needs its own thread."""
+        self._reset()
+
+    def _write_periodically(self) -> None:
+        while True:
+            self._wake.wait(conf.CALL_LOG_FLUSH_SECONDS or 1.0)
+            self._wake.clear()
+            if self._calls:
+                self.flush()
+                # A connection held between writes would be one more per server process, for a few
+                # milliseconds of work a second.
+                connection.close()
+
+
+_buffer = CallBuffer()
+atexit.register(flush)
+os.register_at_fork(after_in_child=_buffer.forget_after_fork)

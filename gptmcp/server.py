@@ -1,0 +1,89 @@
+"""The MCP server (the official SDK's low-level Server): tools/list and tools/call over the item tools.
+
+Who calls is an Actor, set by the front door before the SDK runs (the /mcp view after DRF
+authentication, the `mcp` command for stdio) and read here through a context variable.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+import mcp_types as types
+from asgiref.sync import sync_to_async
+from django.contrib.auth.models import AbstractBaseUser
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel import Server
+
+from gptactions.permissions import credential_allows, missing_scope_message
+from gptmcp.calls import ToolCall, tool_call_finished
+from gptmcp.tools import TOOLS, error_result, tool_definitions, tool_result
+
+INSTRUCTIONS = (
+    "Keeps the signed-in user's list of items, each with a name, a description, a price and an optional tax. "
+    "Use these tools whenever the user asks what items they have, or wants to add, change or remove one."
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: AbstractBaseUser
+    credential: Any  # an API key or an access token (each with allow_scopes); None for the local stdio user
+    client: str  # for the call log: the OAuth client's or API key's name, or "stdio"
+    transport: str = "http"  # or "stdio"
+    openai: Mapping[str, str] = field(default_factory=dict)  # ChatGPT's ids from the request's headers
+
+    def allows(self, scope: str) -> bool:
+        return self.credential is None or credential_allows(self.credential, scope)
+
+
+current_actor: ContextVar[Actor] = ContextVar("mcp_actor")
+
+
+def call_tool_as(actor: Actor, name: str, arguments: dict[str, Any]) -> types.CallToolResult:
+    started = time.perf_counter()
+    tool = TOOLS.get(name)
+    if tool is None:
+        result, status = error_result(f"There is no tool {name!r}. The tools are: {', '.join(TOOLS)}."), "error"
+    elif not actor.allows(tool.scope):
+        result, status = error_result(missing_scope_message(tool.scope)), "denied"
+    else:
+        result = tool_result(tool, actor.user, arguments)
+        status = "error" if result.is_error else "ok"
+    tool_call_finished(
+        ToolCall(
+            client=actor.client,
+            user=actor.user,
+            tool=name,
+            status=status,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            credential=actor.credential,
+            transport=actor.transport,
+            error=result.content[0].text if result.is_error else "",
+            openai=actor.openai,
+        )
+    )
+    return result
+
+
+async def _list_tools(ctx: ServerRequestContext, params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
+    return types.ListToolsResult(tools=await sync_to_async(tool_definitions, thread_sensitive=True)())
+
+
+async def _call_tool(ctx: ServerRequestContext, params: types.CallToolRequestParams) -> types.CallToolResult:
+    actor = current_actor.get()
+    return await sync_to_async(call_tool_as, thread_sensitive=True)(actor, params.name, dict(params.arguments or {}))
+
+
+def build_server() -> Server:
+    return Server(
+        "items",
+        version="1.0.0",
+        title="Items",
+        instructions=INSTRUCTIONS,
+        on_list_tools=_list_tools,
+        on_call_tool=_call_tool,
+    )

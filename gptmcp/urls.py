@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from gptmcp.metadata import McpResourceMetadataView
+from gptmcp.views import McpView
+
+app_name = "gptmcp"
+
+urlpatterns = [
+    path("mcp", McpView.as_view(), name="mcp"),
+    # RFC 9728 section 3.1: the resource's path after the well-known prefix.
+    path(".well-known/oauth-protected-resource/mcp", McpResourceMetadataView.as_view(), name="resource-metadata"),
+]

@@ -1,0 +1,186 @@
+"""Rate limiting of the Items API: 429 with Retry-After, per user, documented in the schema."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from http import HTTPStatus
+from pathlib import Path
+
+import pytest
+import redis
+import schemathesis
+from django.core.checks import run_checks
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIRequestFactory
+from schemathesis.specs.openapi.checks import (
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from gptactions.throttling import ItemRateThrottle
+from tests.factories import make_api_key, make_user
+from tests.helpers.api import auth_headers
+from tests.helpers.redis_cache import REDIS_URL, redis_as_cache
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class ItemThrottleTests:
+    def test_over_the_rate_is_429_with_retry_after(self, api, raw_key, settings):
+        settings.API_THROTTLE_RATE = "3/min"
+        statuses = [api.get("/items/", **auth_headers("custom", raw_key)).status_code for _ in range(4)]
+        assert statuses == [HTTPStatus.OK] * 3 + [HTTPStatus.TOO_MANY_REQUESTS]
+        response = api.get("/items/", **auth_headers("custom", raw_key))
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert 0 < int(response["Retry-After"]) <= 60
+        assert response.json()["detail"].startswith("Request was throttled.")
+
+    def test_counted_per_user_across_keys_and_styles(self, api, user, settings):
+        settings.API_THROTTLE_RATE = "2/min"
+        _, first = make_api_key(user)
+        _, second = make_api_key(user)
+        _, other_users = make_api_key(make_user())
+        assert api.get("/items/", **auth_headers("bearer", first)).status_code == HTTPStatus.OK
+        assert api.get("/items/", **auth_headers("basic", second)).status_code == HTTPStatus.OK
+        assert api.get("/items/", **auth_headers("custom", first)).status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert api.get("/items/", **auth_headers("custom", other_users)).status_code == HTTPStatus.OK
+
+    def test_empty_rate_turns_it_off(self, api, raw_key, settings):
+        settings.API_THROTTLE_RATE = ""
+        statuses = {api.get("/items/", **auth_headers("custom", raw_key)).status_code for _ in range(30)}
+        assert statuses == {HTTPStatus.OK}
+
+    def test_throttled_request_costs_no_query_once_the_key_is_known(self, api, raw_key, settings):
+        settings.API_THROTTLE_RATE = "1/min"
+        api.get("/items/", **auth_headers("custom", raw_key))
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get("/items/", **auth_headers("custom", raw_key))
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert len(queries) == 0, [q["sql"] for q in queries.captured_queries]  # the key was verified just before
+
+    def test_429_conforms_to_the_schema(self, raw_key, settings, wsgi_app):
+        settings.API_THROTTLE_RATE = "1/min"
+        schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json&auth=custom", wsgi_app)
+        operation = schema["/items/"]["GET"]
+        case = operation.Case(headers={"api-key": raw_key})
+        case.call()
+        response = case.call()
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        case.validate_response(
+            response, checks=[status_code_conformance, response_schema_conformance, response_headers_conformance]
+        )
+
+    def test_bad_rate_is_a_system_check_error(self, settings):
+        settings.API_THROTTLE_RATE = "lots"
+        assert [message.id for message in run_checks() if message.id.startswith("items.")] == ["items.E003"]
+
+
+class RedisThrottleTests:
+    """With Redis as the cache: one atomic script per call, shared by every process, no lost updates."""
+
+    @pytest.fixture
+    def sent_commands(self, monkeypatch) -> list[bytes]:
+        """The name of each command sent to Redis from now on (EVALSHA, SCRIPT, ...), in order."""
+        sent = []
+        real_send = redis.connection.AbstractConnection.send_packed_command
+
+        def send(connection, command, *args, **kwargs):
+            sent.append(b"".join(command).split(b"\r\n")[2])
+            return real_send(connection, command, *args, **kwargs)
+
+        monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", send)
+        return sent
+
+    def test_one_round_trip_per_call_and_the_same_answers(self, api, raw_key, settings, sent_commands):
+        settings.API_THROTTLE_RATE = "3/min"
+        with redis_as_cache(settings):
+            get = lambda: api.get("/items/", **auth_headers("custom", raw_key))  # noqa: E731
+            get()  # loads the script into Redis once
+            sent_commands.clear()
+            statuses = [get().status_code for _ in range(3)]
+            throttled = get()
+            commands = list(sent_commands)
+        assert commands == [b"EVALSHA"] * 4  # one per call, the throttled one too
+        assert statuses == [HTTPStatus.OK] * 2 + [HTTPStatus.TOO_MANY_REQUESTS]
+        assert throttled.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert 55 <= int(throttled["Retry-After"]) <= 60
+
+    def test_the_script_is_loaded_again_when_redis_forgot_it(self, api, raw_key, settings, sent_commands):
+        settings.API_THROTTLE_RATE = "3/min"
+        with redis_as_cache(settings):
+            get = lambda: api.get("/items/", **auth_headers("custom", raw_key))  # noqa: E731
+            get()
+            redis.Redis.from_url(REDIS_URL).script_flush()  # a restarted server knows no script
+            sent_commands.clear()
+            statuses = [get().status_code for _ in range(3)]
+            commands = list(sent_commands)
+        assert commands == [b"EVALSHA", b"SCRIPT", b"EVALSHA", b"EVALSHA", b"EVALSHA"]
+        assert statuses == [HTTPStatus.OK, HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS]  # the count survived
+
+    def test_a_connection_the_server_dropped_is_replaced(self, api, raw_key, settings):
+        settings.API_THROTTLE_RATE = "3/min"
+        with redis_as_cache(settings):
+            get = lambda: api.get("/items/", **auth_headers("custom", raw_key))  # noqa: E731
+            assert get().status_code == HTTPStatus.OK
+            client = redis.Redis.from_url(REDIS_URL)
+            ours = [c for c in client.client_list() if c["cmd"] == "evalsha"]
+            assert ours, client.client_list()
+            for connection in ours:
+                client.client_kill_filter(_id=connection["id"])
+            statuses = [get().status_code for _ in range(3)]
+        assert statuses == [HTTPStatus.OK, HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS]
+
+    def test_concurrent_callers_never_exceed_the_rate(self, settings):
+        settings.API_THROTTLE_RATE = "25/min"
+        user = make_user()
+        request = APIRequestFactory().get("/items/")
+        request.user = user
+
+        def allowed(_: int) -> bool:
+            return ItemRateThrottle().allow_request(request, None)
+
+        with redis_as_cache(settings), ThreadPoolExecutor(max_workers=8) as pool:
+            answers = list(pool.map(allowed, range(100)))
+        assert answers.count(True) == 25
+
+
+class RateFromEnvironmentTests:
+    """README: an empty API_THROTTLE_RATE means no limit (django-environ reads "" as unset, hence a subprocess)."""
+
+    @staticmethod
+    def rates_with(environment: dict[str, str]) -> list[str | None]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("API_", "DJANGO_"))}
+        code = (
+            "import django; django.setup(); from gptactions.conf import conf; "
+            "print(repr([conf.API_THROTTLE_RATE, conf.API_FAILED_AUTH_RATE]))"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env={**env, "DJANGO_SECRET_KEY": "x", "DJANGO_SETTINGS_MODULE": "config.settings", **environment},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return ast.literal_eval(result.stdout.strip().splitlines()[-1])
+
+    def test_empty_turns_both_limits_off(self):
+        assert self.rates_with({"API_THROTTLE_RATE": "", "API_FAILED_AUTH_RATE": ""}) == ["", None]
+
+    def test_unset_keeps_the_defaults_and_a_value_is_taken(self):
+        assert self.rates_with({}) == ["600/min", "30/min"]
+        assert self.rates_with({"API_THROTTLE_RATE": "5/s", "API_FAILED_AUTH_RATE": "off"}) == ["5/s", None]
+
+    def test_an_empty_rate_lets_every_call_through(self, api, raw_key, settings):
+        settings.API_THROTTLE_RATE = ""
+        statuses = {api.get("/items/", **auth_headers("custom", raw_key)).status_code for _ in range(5)}
+        assert statuses == {HTTPStatus.OK}

@@ -1,0 +1,142 @@
+"""The admin's call log: read-only list, filters, and the chart and most common errors on top."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+from django.utils import timezone
+
+from gptcalllog.recorder import Credential
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+URL = "/admin/gptcalllog/call/"
+RECIPE_GPT = Credential("client", "clientid123", "Recipe GPT")
+DEMO_KEY = Credential("key", "gpta_AbCd1234", "demo key")
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    return client
+
+
+def listed_paths_and_statuses(html: str) -> list[str]:
+    return re.findall(r'class="call-status (?:ok|failed)">(\d+)<', html)
+
+
+def chart_days(html: str) -> list[tuple[str, int, int]]:
+    return [
+        (day, int(calls), int(failures))
+        for day, calls, failures in re.findall(
+            r'<g class="day" data-day="([\d-]+)" data-calls="(\d+)" data-failures="(\d+)">', html
+        )
+    ]
+
+
+class ChangeListTests:
+    def test_lists_calls_newest_first_read_only(self, admin_client, log_call):
+        log_call(days_ago=1, status=200)
+        log_call(status=401, error="Invalid API key.")
+        response = admin_client.get(URL)
+        assert response.status_code == HTTPStatus.OK
+        html = response.content.decode()
+        assert listed_paths_and_statuses(html) == ["401", "200"]
+        assert "Invalid API key." in html
+        assert admin_client.get(URL + "add/").status_code == HTTPStatus.FORBIDDEN
+
+    def test_filter_by_gpt_client_or_key(self, admin_client, log_call):
+        log_call(credential=RECIPE_GPT, status=200)
+        log_call(credential=DEMO_KEY, status=404)
+        log_call(credential=DEMO_KEY, status=201)
+        html = admin_client.get(URL).content.decode()
+        assert "Recipe GPT (client clientid123)" in html and "demo key (gpta_AbCd1234…)" in html  # the choices
+        html = admin_client.get(URL, {"credential": "key:gpta_AbCd1234"}).content.decode()
+        assert listed_paths_and_statuses(html) == ["201", "404"]
+
+    @pytest.mark.parametrize(
+        ("status_class", "expected"),
+        [("2xx", ["201", "200"]), ("4xx", ["429", "401"]), ("5xx", ["500"]), ("failed", ["500", "429", "401"])],
+    )
+    def test_filter_by_status_class(self, admin_client, log_call, status_class, expected):
+        for status in (200, 401, 201, 429, 500):
+            log_call(status=status)
+        html = admin_client.get(URL, {"status": status_class}).content.decode()
+        assert listed_paths_and_statuses(html) == expected
+
+    def test_filter_by_day(self, admin_client, log_call):
+        log_call(days_ago=2, status=201)
+        log_call(days_ago=1, status=404)
+        day = timezone.localdate() - timedelta(days=2)
+        html = admin_client.get(URL, {"at__year": day.year, "at__month": day.month, "at__day": day.day}).content
+        assert listed_paths_and_statuses(html.decode()) == ["201"]
+
+    def test_staff_without_permission_cannot_see_calls(self, client):
+        client.force_login(make_user("helper", is_staff=True))
+        assert client.get(URL).status_code == HTTPStatus.FORBIDDEN
+
+
+class ChartTests:
+    def test_counts_calls_and_failures_per_day_for_30_days(self, admin_client, log_call):
+        for _ in range(3):
+            log_call(status=200)
+        log_call(status=500, error="OperationalError")
+        log_call(days_ago=29, status=401)
+        log_call(days_ago=29, status=200)
+        log_call(days_ago=30, status=401)  # the 31st day back: out of the chart
+        html = admin_client.get(URL).content.decode()
+        days = chart_days(html)
+        today = timezone.localdate()
+        assert len(days) == 30
+        assert days[-1] == (today.isoformat(), 4, 1)
+        assert days[0] == ((today - timedelta(days=29)).isoformat(), 2, 1)
+        assert sum(calls for _, calls, _ in days[1:-1]) == 0
+        assert "Last 30 days: 6 calls, 2 failed" in html
+        assert 'data-peak="4"' in html
+
+    def test_bars_scale_to_the_busiest_day_and_link_to_it(self, admin_client, log_call):
+        for _ in range(4):
+            log_call(status=200)
+        log_call(days_ago=1, status=404)
+        log_call(days_ago=1, status=200)
+        html = admin_client.get(URL).content.decode()
+        yesterday = timezone.localdate() - timedelta(days=1)
+        group = re.search(rf'<a href="([^"]+)">\s*<g class="day" data-day="{yesterday.isoformat()}".*?</g>', html, re.S)
+        heights = dict(re.findall(r'<rect class="(calls|failures)"[^>]*height="([\d.]+)"', group.group(0)))
+        assert heights == {"calls": "60.0", "failures": "30.0"}  # half and a quarter of the busiest day's 120
+        link = group.group(1).replace("&amp;", "&")
+        assert link == f"?at__year={yesterday.year}&at__month={yesterday.month}&at__day={yesterday.day}"
+        assert listed_paths_and_statuses(admin_client.get(URL + link).content.decode()) == ["200", "404"]
+
+    def test_chart_follows_the_chosen_gpt_client(self, admin_client, log_call):
+        log_call(credential=RECIPE_GPT, status=500)
+        log_call(credential=DEMO_KEY, status=200)
+        log_call(credential=DEMO_KEY, status=200)
+        html = admin_client.get(URL, {"credential": "client:clientid123"}).content.decode()
+        assert chart_days(html)[-1][1:] == (1, 1)
+
+    def test_most_common_errors_first(self, admin_client, log_call):
+        for _ in range(3):
+            log_call(status=401, operation_id="listItems", error="Invalid API key.")
+        log_call(status=404, error="No Item matches the given query.")
+        log_call(days_ago=40, status=500, error="Too old to count")
+        log_call(status=200)
+        html = admin_client.get(URL).content.decode()
+        section = html[html.index('class="common-errors"') :]
+        rows = re.findall(
+            r"<tr>\s*<td>(\d+)</td>\s*<td>(\w+)</td>\s*<td><a [^>]*>([^<]+)</a></td>\s*"
+            r'<td class="count">(\d+)</td>',
+            section,
+        )
+        assert rows == [
+            ("401", "listItems", "Invalid API key.", "3"),
+            ("404", "getItem", "No Item matches the given query.", "1"),
+        ]
+
+    def test_says_when_the_log_is_off(self, admin_client, settings):
+        settings.CALL_LOG = False
+        assert "The call log is off (CALL_LOG=off)" in admin_client.get(URL).content.decode()
