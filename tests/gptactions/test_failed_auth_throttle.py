@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from gptactions.keys import new_raw_key
 from gptactions.services import api_key_revoke
-from items import throttling
+from gptactions import throttling
 from tests.factories import make_api_key
 from tests.helpers.api import auth_headers
 
