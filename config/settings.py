@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "gptmcp",  # MCP: the registered resources' tools over Streamable HTTP (/mcp) and stdio (manage.py mcp)
     "items",  # the worked example: one resource registered with gptactions
 ]
+# More apps, comma-separated (the test suite adds its second resource, tests.notes, this way).
+INSTALLED_APPS += env.list("DJANGO_EXTRA_APPS", default=[])
 
 # MIDDLEWARE -------------------------------------------------------------------
 MIDDLEWARE = [

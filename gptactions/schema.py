@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from gptactions.auth_styles import AUTH_STYLES
 from gptactions.conf import conf
 from gptactions.public_url import oauth_endpoints, public_base_url
-from gptactions.registry import site
+from gptactions.registry import ActionSpec, site
 from gptactions.scopes import all_scopes
 
 MAX_OPERATION_TEXT = 300  # summary and description of an operation (OpenAI's Actions limits)
@@ -134,9 +134,17 @@ class ActionAutoSchema(AutoSchema):
     DEFAULT_SCHEMA_CLASS points here. A view's own extend_schema(operation_id=…) still wins.
     """
 
+    def _spec(self) -> ActionSpec | None:
+        return site.action_spec(type(self.view), getattr(self.view, "action", None))
+
     def get_operation_id(self) -> str:
-        spec = site.action_spec(type(self.view), getattr(self.view, "action", None))
+        spec = self._spec()
         return spec.operation_id if spec is not None else super().get_operation_id()
+
+    def get_summary(self) -> str | None:
+        """The registration's title ("List notes") unless the view's extend_schema gives one."""
+        spec = self._spec()
+        return spec.title if spec is not None else super().get_summary()
 
 
 def is_consequential(operation_id: str, method: str) -> bool:
