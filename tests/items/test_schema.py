@@ -79,7 +79,7 @@ class SchemaEndpointTests:
         assert "bearer, basic, custom, oauth" in response.json()["auth"][0]
 
     def test_disabled_auth_is_400(self, api, settings):
-        settings.API_AUTH_STYLES = ["custom"]
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_AUTH_STYLES": ["custom"]}
         response = api.get("/api/schema/?auth=oauth&format=json")
         assert response.status_code == HTTPStatus.BAD_REQUEST
         assert response.json() == {"auth": ["Use one of the enabled auth styles: custom."]}
@@ -92,18 +92,18 @@ class SchemaEndpointTests:
 
 class ServersTests:
     def test_public_base_url_setting(self, api, settings):
-        settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://demo.ngrok-free.app"}
         assert fetch_schema(api)["servers"] == [{"url": "https://demo.ngrok-free.app"}]
 
     def test_without_setting_the_requests_host_as_https(self, api, settings):
-        settings.PUBLIC_BASE_URL = ""
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": ""}
         settings.ALLOWED_HOSTS = ["api.example.com"]
         schema = fetch_schema(api, HTTP_HOST="api.example.com")
         assert schema["servers"] == [{"url": "https://api.example.com"}]
 
     @pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:8000", "[::1]:8000", "localhost"])
     def test_loopback_keeps_http_for_local_docs(self, api, settings, host):
-        settings.PUBLIC_BASE_URL = ""
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": ""}
         schema = fetch_schema(api, HTTP_HOST=host)
         assert schema["servers"] == [{"url": f"http://{host}"}]
 
@@ -130,11 +130,11 @@ class SecuritySchemesTests:
             }
 
     def test_only_enabled_styles(self, api, settings):
-        settings.API_AUTH_STYLES = ["basic", "custom"]
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_AUTH_STYLES": ["basic", "custom"]}
         assert set(fetch_schema(api)["components"]["securitySchemes"]) == {"basicAuth", "apiKeyAuth"}
 
     def test_custom_header_name_follows_setting(self, api, settings):
-        settings.API_KEY_HEADER = "X-Items-Key"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_KEY_HEADER": "X-Items-Key"}
         scheme = fetch_schema(api, "?auth=custom")["components"]["securitySchemes"]["apiKeyAuth"]
         assert scheme["name"] == "X-Items-Key"
 
@@ -151,7 +151,7 @@ class SecuritySchemesTests:
             assert list(operation["security"][0]) == [name]
 
     def test_oauth_flow_is_absolute_on_the_public_url(self, api, settings):
-        settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://demo.ngrok-free.app"}
         schema = fetch_schema(api, "?auth=oauth")
         assert schema["components"]["securitySchemes"]["oauth2"] == {
             "type": "oauth2",
@@ -165,7 +165,7 @@ class SecuritySchemesTests:
         }
 
     def test_oauth_urls_follow_the_request_host_when_setting_is_empty(self, api, settings):
-        settings.PUBLIC_BASE_URL = ""
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": ""}
         settings.ALLOWED_HOSTS = ["api.example.com"]
         schema = fetch_schema(api, "?auth=oauth", HTTP_HOST="api.example.com")
         flow = schema["components"]["securitySchemes"]["oauth2"]["flows"]["authorizationCode"]
@@ -244,8 +244,11 @@ class OperationsTests:
         }
 
     def test_is_consequential_settings_for_create_and_update(self, api, settings):
-        settings.GPT_CREATE_IS_CONSEQUENTIAL = True
-        settings.GPT_UPDATE_IS_CONSEQUENTIAL = False
+        settings.GPT_ACTIONS = {
+            **settings.GPT_ACTIONS,
+            "GPT_CREATE_IS_CONSEQUENTIAL": True,
+            "GPT_UPDATE_IS_CONSEQUENTIAL": False,
+        }
         ops = operations(fetch_schema(api))
         assert ops["createItem"][2]["x-openai-isConsequential"] is True
         assert ops["updateItem"][2]["x-openai-isConsequential"] is False
