@@ -137,7 +137,7 @@ def test_protected_resource_metadata_names_the_resource_server_and_scopes(client
     assert response.json() == {
         "resource": "https://testserver/mcp",
         "authorization_servers": ["https://testserver"],
-        "scopes_supported": ["items:read", "items:write"],
+        "scopes_supported": ["items:read", "items:write", "notes:read", "notes:write"],
         "bearer_methods_supported": ["header"],
         "resource_name": "Items (MCP)",
     }

@@ -159,7 +159,13 @@ class SecuritySchemesTests:
                 "authorizationCode": {
                     "authorizationUrl": "https://demo.ngrok-free.app/oauth/authorize/",
                     "tokenUrl": "https://demo.ngrok-free.app/oauth/token/",
-                    "scopes": {"items:read": "Read your items", "items:write": "Create, change and delete your items"},
+                    "scopes": {
+                        "items:read": "Read your items",
+                        "items:write": "Create, change and delete your items",
+                        # The suite's second resource (tests/notes) registers without words: the defaults.
+                        "notes:read": "Read your notes",
+                        "notes:write": "Create, change and delete your notes",
+                    },
                 }
             },
         }
@@ -188,6 +194,10 @@ class SecuritySchemesTests:
             "createItem": ["items:write"],
             "updateItem": ["items:write"],
             "deleteItem": ["items:write"],
+            "listNotes": ["notes:read"],
+            "getNote": ["notes:read"],
+            "createNote": ["notes:write"],
+            "deleteNote": ["notes:write"],
         }
 
 
@@ -199,6 +209,10 @@ class OperationsTests:
             ("getItem", "get", "/items/{id}/"),
             ("updateItem", "patch", "/items/{id}/"),
             ("deleteItem", "delete", "/items/{id}/"),
+            ("listNotes", "get", "/notes/"),
+            ("createNote", "post", "/notes/"),
+            ("getNote", "get", "/notes/{id}/"),
+            ("deleteNote", "delete", "/notes/{id}/"),
         }
 
     @pytest.mark.django_db
@@ -241,6 +255,10 @@ class OperationsTests:
             "createItem": False,
             "updateItem": True,
             "deleteItem": True,
+            "listNotes": False,
+            "getNote": False,
+            "createNote": False,
+            "deleteNote": True,
         }
 
     def test_is_consequential_settings_for_create_and_update(self, api, settings):
@@ -262,6 +280,11 @@ class OperationsTests:
             "createItem": {"201", "400", "401", "403", "429"},
             "updateItem": {"200", "400", "401", "403", "404", "429"},
             "deleteItem": {"204", "401", "403", "404", "429"},
+            # A registration documents the same errors for a shop's view that names none.
+            "listNotes": {"200", "401", "403", "429"},
+            "getNote": {"200", "401", "403", "404", "429"},
+            "createNote": {"201", "400", "401", "403", "429"},
+            "deleteNote": {"204", "401", "403", "404", "429"},
         }
         for _, _, operation in operations(schema).values():
             assert operation["responses"]["429"]["headers"]["Retry-After"]["schema"] == {"type": "integer"}
