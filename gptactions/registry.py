@@ -216,7 +216,7 @@ class Resource:
         return self.viewset.as_view(dict(actions), basename=self.basename, detail=detail)
 
 
-_INTEGER_KEYS = {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField"}
+INTEGER_KEYS = {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField"}
 
 
 class _AllowlistRouter(SimpleRouter):
@@ -234,7 +234,7 @@ class _AllowlistRouter(SimpleRouter):
         resource = self._resources.get(viewset)
         lookup_field = getattr(viewset, "lookup_field", "pk")
         if resource is not None and not hasattr(viewset, "lookup_value_regex") and lookup_field in ("pk", "id"):
-            if resource.model._meta.pk.get_internal_type() in _INTEGER_KEYS:
+            if resource.model._meta.pk.get_internal_type() in INTEGER_KEYS:
                 lookup_url_kwarg = getattr(viewset, "lookup_url_kwarg", None) or lookup_field
                 return f"(?P<{lookup_prefix}{lookup_url_kwarg}>[0-9]+)"
         return super().get_lookup_regex(viewset, lookup_prefix)

@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from gptactions.auth_styles import AUTH_STYLES
 from gptactions.conf import conf
 from gptactions.public_url import oauth_endpoints, public_base_url
-from gptactions.registry import ActionSpec, site
+from gptactions.registry import INTEGER_KEYS, ActionSpec, site
 from gptactions.scopes import all_scopes
 
 MAX_OPERATION_TEXT = 300  # summary and description of an operation (OpenAI's Actions limits)
@@ -148,6 +148,20 @@ class ActionAutoSchema(AutoSchema):
         """The registration's title ("List notes") unless the view's extend_schema gives one."""
         spec = self._spec()
         return spec.title if spec is not None else super().get_summary()
+
+    def _resolve_path_parameters(self, variables: list[str]) -> list[dict[str, Any]]:
+        """An integer primary key is an integer in the schema, even when drf-spectacular can't reach the model.
+
+        It finds the model through the view's get_queryset(), which a shop's view often bases on the signed-in
+        user (there is none while the schema is built); the registration knows the model.
+        """
+        parameters = super()._resolve_path_parameters(variables)
+        spec = self._spec()
+        pk = spec.resource.model._meta.pk if spec is not None else None
+        for parameter in parameters:
+            if pk is not None and parameter["name"] in ("id", "pk") and pk.get_internal_type() in INTEGER_KEYS:
+                parameter["schema"] = self._map_model_field(pk, direction=None)
+        return parameters
 
     def get_override_parameters(self) -> list[Any]:
         """A registered action's 429 states its Retry-After header, as the throttles send it."""

@@ -12,7 +12,7 @@ class Call(models.Model):
     """
 
     class Door(models.TextChoices):
-        API = "api", _("Items API")
+        API = "api", _("REST API")
         MCP = "mcp", _("MCP")
 
     class CredentialKind(models.TextChoices):

@@ -1,4 +1,4 @@
-"""The one way into the call log: record_call(), for every front door (the Items API, MCP tools).
+"""The one way into the call log: record_call(), for every front door (the registered resources' REST routes, MCP tools).
 
 A call costs its caller one append to a per-process buffer. A background thread writes the buffer
 with one prepared INSERT every CALL_LOG_FLUSH_SECONDS, or as soon as CALL_LOG_BATCH_SIZE calls wait,

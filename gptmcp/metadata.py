@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.text import slugify
 from oauth2_provider.views import OAuthProtectedResourceMetadataView
 
 from gptactions.public_url import public_base_url
+
+
+def server_title() -> str:
+    """The API's title (SPECTACULAR_SETTINGS["TITLE"]): the MCP server's title, as the GPT Action's."""
+    return str(settings.SPECTACULAR_SETTINGS.get("TITLE") or "GPT Actions")
+
+
+def server_name() -> str:
+    """The MCP server's name, and its key in a local client's config (claude_desktop_config.json)."""
+    return slugify(server_title()) or "gptactions"
 
 
 def resource_url(base_url: str) -> str:
@@ -25,4 +37,4 @@ class McpResourceMetadataView(OAuthProtectedResourceMetadataView):
         return resource_url(public_base_url(request))
 
     def get_resource_name(self) -> str:
-        return "Items (MCP)"
+        return f"{server_title()} (MCP)"

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from oauth2_provider.settings import oauth2_settings
 
-from gptmcp.metadata import resource_url
+from gptmcp.metadata import resource_url, server_name
 
-STDIO_SERVER_NAME = "items"
 USERNAME_PLACEHOLDER = "YOUR_USERNAME"
 
 
@@ -32,9 +31,9 @@ def _stdio_command(username: str) -> tuple[str, list[str]]:
 
 def mcp_setup(*, base_url: str, username: str = USERNAME_PLACEHOLDER) -> McpSetup:
     command, args = _stdio_command(username)
-    claude = {"mcpServers": {STDIO_SERVER_NAME: {"command": command, "args": args}}}
+    claude = {"mcpServers": {server_name(): {"command": command, "args": args}}}
     codex = "\n".join(
-        [f"[mcp_servers.{STDIO_SERVER_NAME}]", f"command = {json.dumps(command)}", f"args = {json.dumps(args)}"]
+        [f"[mcp_servers.{server_name()}]", f"command = {json.dumps(command)}", f"args = {json.dumps(args)}"]
     )
     return McpSetup(
         url=resource_url(base_url),

@@ -17,7 +17,6 @@ import mcp_types as types
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.utils.text import slugify
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 
@@ -25,6 +24,7 @@ from gptactions.permissions import credential_allows, missing_scope_message
 from gptactions.public_url import public_base_url
 from gptactions.registry import site
 from gptmcp.calls import ToolCall, tool_call_finished
+from gptmcp.metadata import server_name, server_title
 from gptmcp.tools import error_result, tool_definitions, tool_result, tools
 
 
@@ -109,9 +109,9 @@ async def _call_tool(ctx: ServerRequestContext, params: types.CallToolRequestPar
 
 def build_server() -> Server:
     return Server(
-        slugify(settings.SPECTACULAR_SETTINGS.get("TITLE", "")) or "gptactions",
+        server_name(),
         version=str(settings.SPECTACULAR_SETTINGS.get("VERSION", "1.0.0")),
-        title=settings.SPECTACULAR_SETTINGS.get("TITLE") or None,
+        title=server_title(),
         instructions=instructions() or None,
         on_list_tools=_list_tools,
         on_call_tool=_call_tool,

@@ -38,7 +38,7 @@ MCP_AUTH_STYLES = ("bearer", "oauth")
 def _called_tools(body: bytes) -> list[str]:
     """The tools a tools/call message (or a batch of them) names; the SDK answers malformed bodies itself.
 
-    Absurd nesting is refused here, as the Items API's parser refuses it: json raises RecursionError.
+    Absurd nesting is refused here, as the REST API's parser refuses it: json raises RecursionError.
     """
     try:
         message = json.loads(body)

@@ -25,6 +25,8 @@ _numbers = itertools.count(1)
 # The Items API's scopes, as items/gpt_actions.py registers them.
 SCOPE_READ = "items:read"
 SCOPE_WRITE = "items:write"
+# Every registered scope, the default of a key, a token and the paste values: items' and the suite's notes'.
+ALL_SCOPES = "items:read items:write notes:read notes:write"
 
 
 def make_user(username: str | None = None, *, password: str = PASSWORD, **fields: object) -> AbstractBaseUser:
@@ -41,10 +43,11 @@ def make_item(owner: AbstractBaseUser, **fields: object) -> Item:
 def make_api_key(
     user: AbstractBaseUser | None = None,
     *,
-    scopes: tuple[str, ...] = (SCOPE_READ, SCOPE_WRITE),
+    scopes: tuple[str, ...] | None = None,
     expires_at: datetime | None = None,
     name: str = "test key",
 ) -> tuple[ApiKey, str]:
+    """A key with scopes, or with every registered scope (as api_key_create gives), and its raw value."""
     return api_key_create(user=user or make_user(), name=name, scopes=scopes, expires_at=expires_at)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from gptactions.auth_styles import AUTH_STYLES
 from gptactions.paste_values import PasteValue, paste_lines, paste_values
-from tests.factories import make_gpt_client
+from tests.factories import ALL_SCOPES, make_gpt_client
 
 
 def as_dict(values: list[PasteValue]) -> dict[str, str]:
@@ -42,7 +42,7 @@ class OAuthPasteValuesTests:
             "Client Secret": secret,
             "Authorization URL": "https://gpt.example.com/oauth/authorize/",
             "Token URL": "https://gpt.example.com/oauth/token/",
-            "Scope": "items:read items:write",
+            "Scope": ALL_SCOPES,
             "Token Exchange Method": "Default (POST request)",
         }
         assert all(value.literal for value in values)

@@ -13,7 +13,7 @@ from mcp.shared.auth import OAuthClientMetadata
 from oauth2_provider.models import AccessToken, Application
 
 from items.models import Item
-from tests.factories import make_user
+from tests.factories import ALL_SCOPES, make_user
 from tests.helpers.mcp import SUITE_TOOL_NAMES, MemoryTokenStorage, Transcript, with_oauth_client
 from tests.helpers.oauth import UserAgent
 
@@ -111,7 +111,7 @@ def test_the_sdk_client_registers_authorizes_and_calls_every_tool(live_server, r
     application = Application.objects.get(name="SDK test client")
     assert application.registration_source == Application.RegistrationSource.DCR
     token = AccessToken.objects.get(application=application, user=alice)  # beside DCR's registration token
-    assert token.resource == [mcp_url] and set(token.scope.split()) == {"items:read", "items:write"}
+    assert token.resource == [mcp_url] and set(token.scope.split()) == set(ALL_SCOPES.split())
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "mcp-oauth-transcript.txt").write_text("\n".join(transcript.lines) + "\n")
 

@@ -11,7 +11,7 @@ from oauth2_provider.models import Application
 from playwright.sync_api import expect
 
 from gptsetup.presentation import default_privacy_text
-from tests.factories import PASSWORD, make_gpt_client, make_privacy_policy, make_user
+from tests.factories import ALL_SCOPES, PASSWORD, make_gpt_client, make_privacy_policy, make_user
 from tests.helpers.browser import ARTIFACTS, local_page
 
 SETUP_URL = "/admin/gptsetup/gptactionsetup/"
@@ -54,7 +54,7 @@ class SetupPageTests:
         assert f'data-copy="{second.client_id}"' in html
         assert f'data-copy="{first.client_id}"' not in html
         assert 'data-copy="https://demo.ngrok-free.app/oauth/token/"' in html
-        assert 'data-copy="items:read items:write"' in html
+        assert f'data-copy="{ALL_SCOPES}"' in html
         assert "gptsetup.W0" not in html
 
     def test_without_public_base_url_uses_the_admins_host_and_warns(self, admin_client, settings):
@@ -125,7 +125,7 @@ class SetupPageBrowserTests:
     def test_swagger_ui_shows_every_operation_from_local_assets(self, chromium, live_server):
         page, elsewhere = local_page(chromium, live_server.url)
         page.goto(f"{live_server.url}/api/docs/")
-        expect(page.locator(".opblock")).to_have_count(5)
+        expect(page.locator(".opblock")).to_have_count(9)  # items: 5, the suite's notes: 4
         for summary in ("List the user's items", "Create an item", "Get one item", "Change an item", "Delete an item"):
             expect(page.get_by_text(summary, exact=True)).to_be_visible()
         assert elsewhere == []

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from tests.factories import make_gpt_client
+from tests.factories import ALL_SCOPES, make_gpt_client
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -41,7 +41,7 @@ class ActionSetupTests:
         assert f"  Client ID:             {client.client_id}\n" in out
         assert "  Authorization URL:     https://demo.ngrok-free.app/oauth/authorize/\n" in out
         assert "  Token URL:             https://demo.ngrok-free.app/oauth/token/\n" in out
-        assert "  Scope:                 items:read items:write\n" in out
+        assert f"  Scope:                 {ALL_SCOPES}\n" in out
         assert "  Token Exchange Method: Default (POST request)\n" in out
         assert "  https://demo.ngrok-free.app/privacy/\n" in out
         assert (

@@ -11,7 +11,7 @@ from django.test import Client
 from oauth2_provider.models import AbstractApplication
 from requests_oauthlib import OAuth2Session
 
-from tests.factories import PASSWORD
+from tests.factories import ALL_SCOPES, PASSWORD
 
 GPT_CALLBACK = "https://chatgpt.com/aip/g-test123/oauth/callback"
 
@@ -109,9 +109,7 @@ class Gpt:
         return OAuth2Session(self.client_id, redirect_uri=GPT_CALLBACK, scope=scope, **kwargs)
 
 
-def connect(
-    client: Client, application: AbstractApplication, client_secret: str, scope: str = "items:read items:write"
-) -> dict:
+def connect(client: Client, application: AbstractApplication, client_secret: str, scope: str = ALL_SCOPES) -> dict:
     """Run the flow with Django's test client as a signed-in browser; returns the token response."""
     params = {
         "response_type": "code",

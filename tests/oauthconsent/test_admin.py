@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.hashers import check_password
 from oauth2_provider.models import Application
 
-from tests.factories import make_gpt_client
+from tests.factories import ALL_SCOPES, make_gpt_client
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ class GptClientAdminTests:
             ("Client ID", application.client_id),
             ("Authorization URL", "https://gpt.example.com/oauth/authorize/"),
             ("Token URL", "https://gpt.example.com/oauth/token/"),
-            ("Scope", "items:read items:write"),
+            ("Scope", ALL_SCOPES),
             ("Token Exchange Method", "Default (POST request)"),
         ]:
             assert code_by_id(html, "paste-" + field.lower().replace(" ", "-")) == value, field

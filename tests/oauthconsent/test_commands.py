@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 
-from tests.factories import make_gpt_client, make_user
+from tests.factories import ALL_SCOPES, make_gpt_client, make_user
 from tests.helpers.oauth import GPT_CALLBACK, connect
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ class RegisterGptClientTests:
         assert value(lines, "  Client Secret:") == secret
         assert value(lines, "  Authorization URL:") == "https://gpt.example.com/oauth/authorize/"
         assert value(lines, "  Token URL:") == "https://gpt.example.com/oauth/token/"
-        assert value(lines, "  Scope:") == "items:read items:write"
+        assert value(lines, "  Scope:") == ALL_SCOPES
         assert value(lines, "  Token Exchange Method:") == "Default (POST request)"
         assert "  https://chat.openai.com/aip/g-abc/oauth/callback" in lines
 

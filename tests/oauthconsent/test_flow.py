@@ -15,7 +15,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 from oauthlib.oauth2 import InvalidGrantError
 
-from tests.factories import make_gpt_client, make_item
+from tests.factories import ALL_SCOPES, make_gpt_client, make_item
 from tests.helpers.oauth import GPT_CALLBACK, forms_of, query_of
 
 TOKEN_FIELDS = {"access_token", "token_type", "expires_in", "refresh_token", "scope"}
@@ -161,7 +161,7 @@ class AuthorizationCodeFlowTests:
         callback = browser.authorize(authorization_url)
         response = exchange(gpt, query_of(callback)["code"], method="post")
         assert response.status_code == HTTPStatus.OK
-        assert response.json()["scope"] == "items:read items:write"
+        assert response.json()["scope"] == ALL_SCOPES
 
     def test_read_only_token_cannot_write(self, gpt, alice, browser):
         oauth = gpt.session(scope=["items:read"])
@@ -298,7 +298,7 @@ class StorageTests:
 
         own = introspect(gpt.client_id, gpt.client_secret)
         assert own["active"] is True
-        assert own["scope"] == "items:read items:write"
+        assert own["scope"] == ALL_SCOPES
         assert own["username"] == "alice"
         assert introspect(other.client_id, other_secret) == {"active": False}
         anonymous = requests.post(

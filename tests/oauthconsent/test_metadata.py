@@ -11,6 +11,8 @@ from pathlib import Path
 
 import requests
 
+from tests.factories import ALL_SCOPES
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
@@ -26,7 +28,7 @@ def test_metadata_lists_only_what_is_offered(live_server):
         "introspection_endpoint": f"{base}/oauth/introspect/",
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
-        "scopes_supported": ["items:read", "items:write"],
+        "scopes_supported": ALL_SCOPES.split(),
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic", "none"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic", "none"],
