@@ -57,3 +57,13 @@ def test_app_imports_only_the_apps_below_it_and_never_config(app):
     }
     assert {module: packages for module, packages in wrong.items() if packages} == {}
     assert len(wrong) > 3  # the scan found the app's modules
+
+
+def test_the_suites_second_resource_uses_only_what_a_shop_can():
+    """tests/notes is written as a shop's own app: it may import the platform's lowest app, and itself."""
+    wrong = {
+        str(path.relative_to(ROOT)): sorted((imported_packages(path) & PROJECT_PACKAGES) - {"gptactions"})
+        for path in (ROOT / "tests" / "notes").rglob("*.py")
+    }
+    assert {module: packages for module, packages in wrong.items() if packages} == {}
+    assert len(wrong) > 3
