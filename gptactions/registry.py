@@ -93,6 +93,14 @@ class ActionSpec:
             return f"{self.resource.basename}-{'detail' if self.detail else 'list'}"
         return f"{self.resource.basename}-{self.resource.extra_action(self.action).url_name}"
 
+    @property
+    def route(self) -> str:
+        """The REST path as the schema writes it: /notes/ or /notes/{id}/."""
+        if self.action in STANDARD_ACTIONS:
+            return f"/{self.resource.prefix}/{{id}}/" if self.detail else f"/{self.resource.prefix}/"
+        url_path = self.resource.extra_action(self.action).url_path
+        return f"/{self.resource.prefix}/{{id}}/{url_path}/" if self.detail else f"/{self.resource.prefix}/{url_path}/"
+
     def path(self, **kwargs: Any) -> str:
         """The REST path of this action (kwargs: the detail route's lookup value); NoReverseMatch if it doesn't fit."""
         return reverse(self.url_name, kwargs=kwargs)
@@ -203,7 +211,7 @@ class Resource:
             or op_verb + "".join(word[:1].upper() + word[1:] for word in noun_words),
             tool_name=self.tool_names.get(action) or _snake(f"{tool_verb} {noun}"),
             title=self.titles.get(action)
-            or f"{title_verb} {noun if action == 'list' or not detail else _with_article(noun)}",
+            or f"{title_verb} {_with_article(noun) if noun == self.singular else noun}",
             scope=self.action_scopes.get(action) or (self.read_scope if read_only else self.write_scope),
             consequential=consequential,
             destructive=self.destructive.get(action, not read_only and consequential),

@@ -10,6 +10,7 @@ from gptactions.auth_styles import enabled_auth_style, enabled_auth_styles
 from gptactions.conf import conf
 from gptactions.paste_values import PasteValue
 from gptactions.public_url import public_base_url
+from gptactions.registry import site
 from gptmcp.presentation import mcp_setup
 from gptsetup.checks import lint_action
 from gptsetup.models import GptActionSetup, PrivacyPolicy
@@ -83,6 +84,7 @@ class GptActionSetupAdmin(admin.ModelAdmin):
             "application": application,
             "warnings": lint_action(action_schema(request), public_url=conf.PUBLIC_BASE_URL),
             **self.mcp_context(request),
+            "resources": site.resources(),
         }
         return TemplateResponse(request, "admin/gptsetup/setup.html", context)
 

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from gptactions.auth_styles import enabled_auth_style, enabled_auth_styles
+from gptactions.registry import site
 from gptsetup.models import PrivacyPolicy
 from gptsetup.presentation import default_privacy_text, policy_blocks
 from gptsetup.selectors import setup_state
@@ -53,4 +54,4 @@ def privacy_policy(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """What this server is and where to go; for staff, how far the GPT setup got."""
     state = setup_state(request) if request.user.is_staff else None
-    return render(request, "gptsetup/home.html", {"state": state})
+    return render(request, "gptsetup/home.html", {"state": state, "resources": site.resources() if state else []})
