@@ -235,15 +235,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["gptactions.parsers.BoundedJSONParser"],  # 413 or 400 for bodies too big or deep
-    "DEFAULT_PAGINATION_CLASS": "gptactions.pagination.ItemPagination",
+    "DEFAULT_PAGINATION_CLASS": "gptactions.pagination.ActionPagination",
     "COERCE_DECIMAL_TO_STRING": False,
 }
 
 # OAUTH ------------------------------------------------------------------------
 # GPT clients sign users in with the authorization-code flow (oauthconsent/, django-oauth-toolkit).
 OAUTH2_PROVIDER = {
-    # items:read and items:write, owned by the items app; asking for none grants both.
-    "SCOPES_BACKEND_CLASS": "gptactions.scopes.ItemScopes",
+    # The scopes the registered resources need (gptactions.site); asking for none grants all.
+    "SCOPES_BACKEND_CLASS": "gptactions.scopes.RegisteredScopes",
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH_ACCESS_TOKEN_SECONDS", default=3600),
     # Idle lifetime: a refresh token dies this long after its last access token expired (and
     # `cleartokens` may then delete it). ChatGPT refreshes by itself, so active users never notice.
@@ -319,7 +319,8 @@ CALL_LOG_FLUSH_SECONDS = env.float("CALL_LOG_FLUSH_SECONDS", default=None)
 CALL_LOG_BATCH_SIZE = env.int("CALL_LOG_BATCH_SIZE", default=None)
 
 # SCHEMA -----------------------------------------------------------------------
-REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
+# drf-spectacular's AutoSchema, with the operationIds the registrations give (gptactions.site).
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "gptactions.schema.ActionAutoSchema"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Items",
     "DESCRIPTION": (

@@ -8,7 +8,8 @@ from config.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("", include("items.urls")),
+    # The registered resources' REST routes (items/gpt_actions.py registers the Items API).
+    path("", include("gptactions.urls")),
     # OAuth: /oauth/ authorize, token, revoke_token, introspect (DOT's, no client-management views),
     # the sign-in, consent and connected-GPTs pages, and /.well-known/oauth-authorization-server.
     path("", include("oauthconsent.urls")),

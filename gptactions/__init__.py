@@ -1,6 +1,11 @@
-"""The GPT Actions platform: API keys and auth styles, throttles, schema helpers, the resource registry."""
+"""GPT Actions and MCP for a Django project's own DRF viewsets: register one, and ChatGPT and Claude can call it."""
 
 from __future__ import annotations
 
-# The distribution's version (pyproject.toml reads it from here; CHANGELOG.md says what changed).
+from gptactions.registry import site
+
+# The distribution's version: pyproject.toml reads this literal without importing the package (setuptools
+# parses it), and CHANGELOG.md says what changed.
 __version__ = "0.2.0"
+
+__all__ = ["site"]

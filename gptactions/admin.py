@@ -12,7 +12,7 @@ from gptactions.auth_styles import enabled_auth_styles
 from gptactions.models import ApiKey
 from gptactions.paste_values import PasteValue, paste_values
 from gptactions.public_url import public_base_url
-from gptactions.scopes import SCOPE_READ, SCOPE_WRITE, SCOPES
+from gptactions.scopes import all_scopes
 from gptactions.services import api_key_create, api_key_revoke
 from gptactions.shown_once import ShownOnceAdminMixin
 
@@ -31,9 +31,9 @@ class SignedInUserByDefault:
 
 class ApiKeyForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
-        choices=list(SCOPES.items()),
+        choices=lambda: list(all_scopes().items()),
         widget=forms.CheckboxSelectMultiple,
-        initial=[SCOPE_READ, SCOPE_WRITE],
+        initial=lambda: list(all_scopes()),
     )
 
     class Meta:

@@ -14,3 +14,8 @@ class GptActionsConfig(AppConfig):
             schema,  # noqa: F401  (registers the drf-spectacular extensions)
             signals,  # noqa: F401  (connects the receivers that evict remembered credentials)
         )
+        from gptactions.calls import recorded_view
+        from gptactions.registry import autodiscover, site
+
+        site.wrap_views(recorded_view)
+        autodiscover()

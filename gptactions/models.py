@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gptactions.scopes import SCOPE_READ, SCOPE_WRITE
+from gptactions.scopes import all_scopes_text
 
 
 class ApiKey(models.Model):
@@ -17,7 +17,7 @@ class ApiKey(models.Model):
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=16, unique=True, editable=False)
     hashed_key = models.CharField(max_length=64, editable=False)
-    scope = models.CharField(max_length=200, default=f"{SCOPE_READ} {SCOPE_WRITE}", help_text=_("Space-separated."))
+    scope = models.CharField(max_length=200, default=all_scopes_text, help_text=_("Space-separated."))
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -20,8 +20,10 @@ def _whole_number(request: Request, name: str, *, default: int, maximum: int | N
     return value
 
 
-class ItemPagination(PageNumberPagination):
-    # 50 items of at most ~1,300 characters each stays well under ChatGPT's 100,000-character response limit.
+class ActionPagination(PageNumberPagination):
+    """Pages as a model reads them: page and page_size validated with a clear 400, a 3.1-valid response schema."""
+
+    # 50 rows of at most ~1,300 characters each stays well under ChatGPT's 100,000-character response limit.
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 50

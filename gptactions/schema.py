@@ -23,9 +23,9 @@ from rest_framework.request import Request
 
 from gptactions.auth_styles import AUTH_STYLES
 from gptactions.conf import conf
-from gptactions.permissions import required_scope
 from gptactions.public_url import oauth_endpoints, public_base_url
-from gptactions.scopes import SCOPES
+from gptactions.registry import site
+from gptactions.scopes import all_scopes
 
 MAX_OPERATION_TEXT = 300  # summary and description of an operation (OpenAI's Actions limits)
 MAX_PARAMETER_TEXT = 700
@@ -77,12 +77,13 @@ class OAuth2Scheme(OpenApiAuthenticationExtension):
     priority = 1
 
     def get_security_requirement(self, auto_schema: AutoSchema) -> dict[str, list[str]]:
-        return {self.name: [required_scope(auto_schema.method)]}
+        spec = site.action_spec(type(auto_schema.view), getattr(auto_schema.view, "action", None))
+        return {self.name: [spec.scope] if spec else []}
 
     def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
         flow = {
             **oauth_endpoints(public_base_url(_schema_request(auto_schema))),
-            "scopes": {scope: str(description) for scope, description in SCOPES.items()},
+            "scopes": all_scopes(),
         }
         return {"type": "oauth2", "flows": {"authorizationCode": flow}}
 
@@ -126,16 +127,24 @@ INVALID = {400: OpenApiResponse(ValidationErrorSerializer, description="Invalid 
 
 # Post-processing -------------------------------------------------------------------------------
 
-_CONSEQUENTIAL_BY_METHOD = {"get": False, "head": False, "options": False, "delete": True}
+
+class ActionAutoSchema(AutoSchema):
+    """drf-spectacular's AutoSchema, naming each registered action's operation as its registration does.
+
+    DEFAULT_SCHEMA_CLASS points here. A view's own extend_schema(operation_id=…) still wins.
+    """
+
+    def get_operation_id(self) -> str:
+        spec = site.action_spec(type(self.view), getattr(self.view, "action", None))
+        return spec.operation_id if spec is not None else super().get_operation_id()
 
 
-def is_consequential(method: str) -> bool:
-    """x-openai-isConsequential: reads never ask, deletes always, creates and updates as configured."""
-    if method in _CONSEQUENTIAL_BY_METHOD:
-        return _CONSEQUENTIAL_BY_METHOD[method]
-    if method == "post":
-        return conf.GPT_CREATE_IS_CONSEQUENTIAL
-    return conf.GPT_UPDATE_IS_CONSEQUENTIAL
+def is_consequential(operation_id: str, method: str) -> bool:
+    """x-openai-isConsequential: as the operation's registration says; otherwise reads never ask, writes do."""
+    spec = site.by_operation_id().get(operation_id)
+    if spec is not None:
+        return spec.consequential
+    return method not in ("get", "head", "options")
 
 
 def requested_auth(request: HttpRequest | Request | None) -> str | None:
@@ -163,7 +172,7 @@ def postprocess_for_gpt_actions(result: dict[str, Any], generator: Any, request:
                 del schemes[name]
     for path_item in result["paths"].values():
         for method, operation in path_item.items():
-            operation["x-openai-isConsequential"] = is_consequential(method)
+            operation["x-openai-isConsequential"] = is_consequential(operation.get("operationId", ""), method)
             if keep is not None and "security" in operation:
                 operation["security"] = [req for req in operation["security"] if set(req) == {keep}]
     return result

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from gptactions.keys import key_hash, new_raw_key, stored_prefix
 from gptactions.models import ApiKey
-from gptactions.scopes import SCOPE_READ, SCOPE_WRITE
+from gptactions.scopes import all_scopes
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -19,15 +19,15 @@ def api_key_create(
     *,
     user: AbstractBaseUser,
     name: str,
-    scopes: list[str] | tuple[str, ...] = (SCOPE_READ, SCOPE_WRITE),
+    scopes: list[str] | tuple[str, ...] | None = None,
     expires_at: datetime | None = None,
 ) -> tuple[ApiKey, str]:
-    """Create a key; the raw key is returned once and never stored."""
+    """Create a key (every registered scope unless scopes says otherwise); the raw key is returned once."""
     raw_key = new_raw_key()
     api_key = ApiKey.objects.create(
         user=user,
         name=name,
-        scope=" ".join(dict.fromkeys(scopes)),
+        scope=" ".join(dict.fromkeys(all_scopes() if scopes is None else scopes)),
         expires_at=expires_at,
         prefix=stored_prefix(raw_key),
         hashed_key=key_hash(raw_key),

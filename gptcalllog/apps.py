@@ -9,4 +9,8 @@ class CallLogConfig(AppConfig):
     verbose_name = _("Call log")
 
     def ready(self) -> None:
+        from gptactions.calls import connect_recorder
         from gptcalllog import checks  # noqa: F401  (registers the system checks)
+        from gptcalllog.recorder import call_log
+
+        connect_recorder(call_log)

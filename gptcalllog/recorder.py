@@ -16,7 +16,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -24,31 +23,11 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
 from django.utils import timezone
 
+from gptactions.calls import OPENAI_HEADERS, Credential, openai_ids  # noqa: F401  (openai_ids: where callers found it)
 from gptcalllog.conf import conf
 from gptcalllog.models import Call
 
 logger = logging.getLogger(__name__)
-
-# Call field <- request.META key of ChatGPT's headers (sent by ChatGPT, undocumented by OpenAI).
-OPENAI_HEADERS = {
-    "conversation_id": "HTTP_OPENAI_CONVERSATION_ID",
-    "ephemeral_user_id": "HTTP_OPENAI_EPHEMERAL_USER_ID",
-    "gpt_id": "HTTP_OPENAI_GPT_ID",
-}
-
-
-@dataclass(frozen=True)
-class Credential:
-    """Who called, as a label that outlives the key or client: never the key, secret or token itself."""
-
-    kind: str  # Call.CredentialKind: "key" or "client"
-    id: str  # the key's prefix (gpta_ + 8 characters) or the OAuth client_id
-    name: str = ""  # the key's or the client's name
-
-
-def openai_ids(meta: Mapping[str, Any]) -> dict[str, str]:
-    """ChatGPT's conversation, ephemeral user and GPT ids from request.META (those present)."""
-    return {field: meta[key] for field, key in OPENAI_HEADERS.items() if key in meta}
 
 
 def record_call(
@@ -89,6 +68,20 @@ def record_call(
             "openai": openai,
         }
     )
+
+
+class CallLog:
+    """record_call as gptactions.calls' recorder (connected in CallLogConfig.ready)."""
+
+    @property
+    def enabled(self) -> bool:
+        return conf.CALL_LOG
+
+    def __call__(self, **call: Any) -> None:
+        record_call(**call)
+
+
+call_log = CallLog()
 
 
 def flush() -> int:

@@ -14,9 +14,8 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from gptactions.call_log import credential_of
+from gptactions.calls import MCP, credential_of, record_call
 from gptactions.models import ApiKey
-from gptcalllog.recorder import record_call
 
 logger = logging.getLogger("gptmcp.calls")
 
@@ -54,7 +53,7 @@ def tool_call_finished(call: ToolCall) -> None:
     )
     over_http = call.transport == "http"
     record_call(
-        door="mcp",
+        door=MCP,
         method="POST" if over_http else "STDIO",
         path="/mcp" if over_http else "stdio",
         status=STATUS_CODES[call.status],

@@ -49,7 +49,7 @@ def _components() -> dict[str, Any]:
     return openapi_schema()["components"]["schemas"]
 
 
-def _renamed(text: str, renames: dict[str, str]) -> str:
+def renamed(text: str, renames: dict[str, str]) -> str:
     """text with each operationId it mentions replaced by the name the model knows it by."""
     if not renames:
         return text
@@ -60,7 +60,7 @@ def _renamed(text: str, renames: dict[str, str]) -> str:
 def operation_description(operation_id: str, renames: dict[str, str]) -> str:
     """Summary and description of the operation, its sibling operations called by their tool names."""
     operation = _operation(operation_id)
-    return _renamed(f"{operation['summary']}. {operation.get('description', '')}".strip(), renames)
+    return renamed(f"{operation['summary']}. {operation.get('description', '')}".strip(), renames)
 
 
 def input_schema(operation_id: str, renames: dict[str, str] | None = None) -> dict[str, Any]:
@@ -74,7 +74,7 @@ def input_schema(operation_id: str, renames: dict[str, str] | None = None) -> di
             continue
         prop = _inline(parameter["schema"], components)
         if parameter.get("description"):
-            prop["description"] = _renamed(parameter["description"], renames or {})
+            prop["description"] = renamed(parameter["description"], renames or {})
         properties[parameter["name"]] = prop
         if parameter.get("required"):
             required.append(parameter["name"])
@@ -97,3 +97,22 @@ def response_schema(operation_id: str) -> dict[str, Any] | None:
         if content is not None:
             return _inline(content["schema"], _components())
     return None
+
+
+def _parameters(operation_id: str, where: str) -> list[dict[str, Any]]:
+    return [parameter for parameter in _operation(operation_id).get("parameters", []) if parameter["in"] == where]
+
+
+def path_parameters(operation_id: str) -> list[str]:
+    """The names of the operation's path parameters (a detail route's id)."""
+    return [parameter["name"] for parameter in _parameters(operation_id, "path")]
+
+
+def query_parameters(operation_id: str) -> list[str]:
+    return [parameter["name"] for parameter in _parameters(operation_id, "query")]
+
+
+def path_parameter_kind(operation_id: str) -> str:
+    """What the operation's path parameters must be, for a refusal's words: "an integer", or "valid"."""
+    types = {parameter["schema"].get("type") for parameter in _parameters(operation_id, "path")}
+    return "an integer" if types == {"integer"} else "valid"

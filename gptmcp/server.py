@@ -1,4 +1,4 @@
-"""The MCP server (the official SDK's low-level Server): tools/list and tools/call over the item tools.
+"""The MCP server (the official SDK's low-level Server): tools/list and tools/call over the registered resources.
 
 Who calls is an Actor, set by the front door before the SDK runs (the /mcp view after DRF
 authentication, the `mcp` command for stdio) and read here through a context variable.
@@ -11,21 +11,38 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import mcp_types as types
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils.text import slugify
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 
 from gptactions.permissions import credential_allows, missing_scope_message
+from gptactions.public_url import public_base_url
+from gptactions.registry import site
 from gptmcp.calls import ToolCall, tool_call_finished
-from gptmcp.tools import TOOLS, error_result, tool_definitions, tool_result
+from gptmcp.tools import error_result, tool_definitions, tool_result, tools
 
-INSTRUCTIONS = (
-    "Keeps the signed-in user's list of items, each with a name, a description, a price and an optional tax. "
-    "Use these tools whenever the user asks what items they have, or wants to add, change or remove one."
-)
+
+def instructions() -> str:
+    """What the server is for, in the registrations' own words."""
+    return " ".join(str(resource.description) for resource in site.resources() if resource.description)
+
+
+def local_request_environ() -> dict[str, str]:
+    """The request a local (stdio) tool call stands for: on the public host when there is one."""
+    url = urlsplit(public_base_url(None) or "http://localhost")
+    return {
+        "HTTP_HOST": url.netloc,
+        "SERVER_NAME": url.hostname or "localhost",
+        "SERVER_PORT": str(url.port or (443 if url.scheme == "https" else 80)),
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.url_scheme": url.scheme,
+    }
 
 
 @dataclass(frozen=True)
@@ -35,23 +52,35 @@ class Actor:
     client: str  # for the call log: the OAuth client's or API key's name, or "stdio"
     transport: str = "http"  # or "stdio"
     openai: Mapping[str, str] = field(default_factory=dict)  # ChatGPT's ids from the request's headers
+    # The door's request as a tool's view request starts from: host, scheme, client address.
+    environ: Mapping[str, Any] = field(default_factory=local_request_environ)
 
     def allows(self, scope: str) -> bool:
         return self.credential is None or credential_allows(self.credential, scope)
 
+
+class LocalUser:
+    """The stdio door's credential: the person who started `manage.py mcp` owns the account and every scope."""
+
+    def allow_scopes(self, scopes: list[str]) -> bool:
+        return True
+
+
+LOCAL_USER = LocalUser()
 
 current_actor: ContextVar[Actor] = ContextVar("mcp_actor")
 
 
 def call_tool_as(actor: Actor, name: str, arguments: dict[str, Any]) -> types.CallToolResult:
     started = time.perf_counter()
-    tool = TOOLS.get(name)
+    available = tools()
+    tool = available.get(name)
     if tool is None:
-        result, status = error_result(f"There is no tool {name!r}. The tools are: {', '.join(TOOLS)}."), "error"
+        result, status = error_result(f"There is no tool {name!r}. The tools are: {', '.join(available)}."), "error"
     elif not actor.allows(tool.scope):
         result, status = error_result(missing_scope_message(tool.scope)), "denied"
     else:
-        result = tool_result(tool, actor.user, arguments)
+        result = tool_result(tool, actor.user, actor.credential or LOCAL_USER, arguments, actor.environ)
         status = "error" if result.is_error else "ok"
     tool_call_finished(
         ToolCall(
@@ -80,10 +109,10 @@ async def _call_tool(ctx: ServerRequestContext, params: types.CallToolRequestPar
 
 def build_server() -> Server:
     return Server(
-        "items",
-        version="1.0.0",
-        title="Items",
-        instructions=INSTRUCTIONS,
+        slugify(settings.SPECTACULAR_SETTINGS.get("TITLE", "")) or "gptactions",
+        version=str(settings.SPECTACULAR_SETTINGS.get("VERSION", "1.0.0")),
+        title=settings.SPECTACULAR_SETTINGS.get("TITLE") or None,
+        instructions=instructions() or None,
         on_list_tools=_list_tools,
         on_call_tool=_call_tool,
     )

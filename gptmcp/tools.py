@@ -1,208 +1,208 @@
-"""The MCP tools: the REST API's five operations on items, with its ownership rule, serializer and scopes.
+"""The MCP tools: one per exposed action of every registered resource (gptactions.site), run through its view.
 
-Each tool names the REST method it mirrors: its scope (`gptactions.permissions.required_scope`) and its
-consequence (`items.schema.is_consequential`, the schema's x-openai-isConsequential) follow from it,
-and its schemas come from the same operation of the OpenAPI schema (gptmcp.schemas). Tools run
-synchronously (the ORM); the MCP server calls them through sync_to_async.
+A tool call becomes a request to the action's own view (the viewset's `as_view`, as the router builds it):
+the view's permissions, throttles, pagination, filters, serializer and queryset answer it, exactly as they
+answer the REST call; only authentication happened at the door (/mcp or stdio), whose user and credential
+the view receives (DRF's forced authentication: an OAuth token bound to /mcp would not pass the REST
+path's audience check). The tool's name, title, annotations and scope come from the registration, its
+schemas from the same operation of the OpenAPI schema (gptmcp.schemas). Tools run synchronously (the ORM);
+the MCP server calls them through sync_to_async.
 """
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Callable
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import mcp_types as types
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.paginator import EmptyPage, Paginator
-from rest_framework.utils.encoders import JSONEncoder
+from django.core.handlers.wsgi import WSGIRequest
+from django.http import HttpResponseBase
+from django.urls import NoReverseMatch
+from rest_framework.pagination import PageNumberPagination
 
-from gptactions.pagination import ItemPagination
-from gptactions.permissions import required_scope
-from gptactions.schema import is_consequential
+from gptactions.calls import error_message
+from gptactions.registry import ActionSpec, site
 from gptmcp import schemas
-from items.models import Item
-from items.selectors import item_list
-from items.serializers import ItemSerializer
+
+logger = logging.getLogger(__name__)
 
 
 class ToolFailure(Exception):
     """A refusal the model can act on: its message goes back as the tool's error text."""
 
 
-def _json(data: Any) -> Any:
-    """The data as the REST API renders it (DRF's encoder: decimals as numbers, dates as ISO 8601)."""
-    return json.loads(json.dumps(data, cls=JSONEncoder))
+def _renames() -> dict[str, str]:
+    """Each operationId by the name the model knows it by here: its tool's."""
+    return {spec.operation_id: spec.tool_name for spec in site.action_specs()}
 
 
-def _integer(arguments: dict[str, Any], name: str, default: int | None = None) -> int:
-    value = arguments.get(name, default)
-    if value is None:
-        raise ToolFailure(f"`{name}` is required: an integer.")
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().lstrip("-").isdigit():
-        raise ToolFailure(f"`{name}` must be an integer, not {json.dumps(value)}.")
-    return int(value)
+def _page_number(url: Any, spec: ActionSpec) -> Any:
+    """The page number a REST page URL (next/previous) asks for: a tool is called with page, not a URL."""
+    if not isinstance(url, str):
+        return url
+    pagination = spec.resource.viewset.pagination_class
+    parameter = getattr(pagination, "page_query_param", "page")
+    return int(parse_qs(urlsplit(url).query).get(parameter, ["1"])[0])
 
 
-def _own_item(user: AbstractBaseUser, arguments: dict[str, Any]) -> Item:
-    item_id = _integer(arguments, "id")
-    item = item_list(owner=user).filter(pk=item_id).first()
-    if item is None:
-        raise ToolFailure(f"No item {item_id} among yours. Call list_items to see the ids of your items.")
-    return item
+def _pages_by_number(spec: ActionSpec) -> bool:
+    pagination = spec.resource.viewset.pagination_class
+    return spec.action == "list" and pagination is not None and issubclass(pagination, PageNumberPagination)
 
 
-def _saved(serializer: ItemSerializer, **save_kwargs: Any) -> dict[str, Any]:
-    if not serializer.is_valid():
-        problems = "; ".join(
-            f"{field}: {' '.join(str(message) for message in messages)}"
-            for field, messages in serializer.errors.items()
-        )
-        raise ToolFailure(f"Invalid fields, fix them and call again. {problems}")
-    serializer.save(**save_kwargs)
-    return _json(serializer.data)
-
-
-def _fields(arguments: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in arguments.items() if name != "id"}
-
-
-def list_items(user: AbstractBaseUser, arguments: dict[str, Any]) -> dict[str, Any]:
-    page_size = min(_integer(arguments, "page_size", ItemPagination.page_size), ItemPagination.max_page_size)
-    number = _integer(arguments, "page", 1)
-    if page_size < 1:
-        raise ToolFailure("`page_size` must be at least 1.")
-    paginator = Paginator(item_list(owner=user), page_size)
-    try:
-        page = paginator.page(number)
-    except EmptyPage:
-        raise ToolFailure(f"There is no page {number}: the last page is {paginator.num_pages}.") from None
+def _deleted_schema(spec: ActionSpec) -> dict[str, Any]:
+    path_parameters = schemas.path_parameters(spec.operation_id)
+    properties = {name: schemas.input_schema(spec.operation_id)["properties"][name] for name in path_parameters}
+    properties = {name: {"type": prop.get("type", "string")} for name, prop in properties.items()}
     return {
-        "count": paginator.count,
-        "next": page.next_page_number() if page.has_next() else None,
-        "previous": page.previous_page_number() if page.has_previous() else None,
-        "results": _json(ItemSerializer(page.object_list, many=True).data),
+        "type": "object",
+        "properties": {**properties, "deleted": {"type": "boolean", "const": True}},
+        "required": [*properties, "deleted"],
     }
 
 
-def get_item(user: AbstractBaseUser, arguments: dict[str, Any]) -> dict[str, Any]:
-    return _json(ItemSerializer(_own_item(user, arguments)).data)
-
-
-def create_item(user: AbstractBaseUser, arguments: dict[str, Any]) -> dict[str, Any]:
-    return _saved(ItemSerializer(data=arguments), owner=user)
-
-
-def update_item(user: AbstractBaseUser, arguments: dict[str, Any]) -> dict[str, Any]:
-    item = _own_item(user, arguments)
-    return _saved(ItemSerializer(item, data=_fields(arguments), partial=True))
-
-
-def delete_item(user: AbstractBaseUser, arguments: dict[str, Any]) -> dict[str, Any]:
-    item = _own_item(user, arguments)
-    item_id = item.pk
-    item.delete()
-    return {"id": item_id, "deleted": True}
-
-
-def _list_output_schema() -> dict[str, Any]:
-    """The REST page, with page numbers where REST has page URLs (a tool is called with a page number)."""
-    schema = schemas.response_schema("listItems")
-    page = {"type": ["integer", "null"]}
-    schema["properties"]["next"] = {**page, "description": "The page to ask for next; null on the last page."}
-    schema["properties"]["previous"] = {**page, "description": "The page before; null on the first page."}
+def output_schema(spec: ActionSpec) -> dict[str, Any] | None:
+    """The REST answer's schema; page numbers where REST has page URLs; what a delete answers instead of 204."""
+    schema = schemas.response_schema(spec.operation_id)
+    if schema is None:
+        return _deleted_schema(spec) if spec.method == "DELETE" else None
+    if _pages_by_number(spec) and {"next", "previous"} <= set(schema.get("properties", {})):
+        page = {"type": ["integer", "null"]}
+        schema["properties"]["next"] = {**page, "description": "The page to ask for next; null on the last page."}
+        schema["properties"]["previous"] = {**page, "description": "The page before; null on the first page."}
     return schema
 
 
-DELETED_SCHEMA = {
-    "type": "object",
-    "properties": {"id": {"type": "integer"}, "deleted": {"type": "boolean", "const": True}},
-    "required": ["id", "deleted"],
-}
-
-
 @dataclass(frozen=True)
-class ItemTool:
-    name: str
-    title: str
-    operation_id: str  # the REST operation it mirrors, in the OpenAPI schema
-    method: str  # that operation's HTTP method: the scope and the consequence follow from it
-    run: Callable[[AbstractBaseUser, dict[str, Any]], dict[str, Any]]
-    output_schema: Callable[[], dict[str, Any]]
+class Tool:
+    spec: ActionSpec
+
+    @property
+    def name(self) -> str:
+        return self.spec.tool_name
 
     @property
     def scope(self) -> str:
-        return required_scope(self.method)
-
-    @property
-    def read_only(self) -> bool:
-        return self.scope == required_scope("GET")
+        return self.spec.scope
 
     def annotations(self) -> types.ToolAnnotations:
-        """Hints that say what x-openai-isConsequential says: a consequential call may destroy something."""
         return types.ToolAnnotations(
-            title=self.title,
-            read_only_hint=self.read_only,
-            destructive_hint=not self.read_only and is_consequential(self.method.lower()),
-            idempotent_hint=self.method != "POST",
-            open_world_hint=False,
+            title=self.spec.title,
+            read_only_hint=self.spec.read_only,
+            destructive_hint=self.spec.destructive,
+            idempotent_hint=self.spec.idempotent,
+            open_world_hint=self.spec.open_world,
         )
 
     def definition(self) -> types.Tool:
-        renames = {tool.operation_id: tool.name for tool in TOOLS.values()}
+        renames = _renames()
         return types.Tool(
             name=self.name,
-            title=self.title,
-            description=schemas.operation_description(self.operation_id, renames),
-            input_schema=schemas.input_schema(self.operation_id, renames),
-            output_schema=self.output_schema(),
+            title=self.spec.title,
+            description=schemas.operation_description(self.spec.operation_id, renames),
+            input_schema=schemas.input_schema(self.spec.operation_id, renames),
+            output_schema=output_schema(self.spec),
             annotations=self.annotations(),
         )
 
 
-TOOLS: dict[str, ItemTool] = {
-    tool.name: tool
-    for tool in (
-        ItemTool("list_items", "List items", "listItems", "GET", list_items, _list_output_schema),
-        ItemTool("get_item", "Get an item", "getItem", "GET", get_item, lambda: schemas.response_schema("getItem")),
-        ItemTool(
-            "create_item",
-            "Create an item",
-            "createItem",
-            "POST",
-            create_item,
-            lambda: schemas.response_schema("createItem"),
-        ),
-        ItemTool(
-            "update_item",
-            "Change an item",
-            "updateItem",
-            "PATCH",
-            update_item,
-            lambda: schemas.response_schema("updateItem"),
-        ),
-        ItemTool("delete_item", "Delete an item", "deleteItem", "DELETE", delete_item, lambda: DELETED_SCHEMA),
-    )
-}
+def tools() -> dict[str, Tool]:
+    return {name: Tool(spec) for name, spec in site.by_tool_name().items()}
 
 
 def tool_definitions() -> list[types.Tool]:
-    return [tool.definition() for tool in TOOLS.values()]
+    return [tool.definition() for tool in tools().values()]
 
 
-def unknown_arguments(tool: ItemTool, arguments: dict[str, Any]) -> list[str]:
-    allowed = schemas.input_schema(tool.operation_id)["properties"]
+def unknown_arguments(tool: Tool, arguments: Mapping[str, Any]) -> list[str]:
+    allowed = schemas.input_schema(tool.spec.operation_id)["properties"]
     return sorted(name for name in arguments if name not in allowed)
 
 
-def tool_result(tool: ItemTool, user: AbstractBaseUser, arguments: dict[str, Any]) -> types.CallToolResult:
+def _query_value(value: Any) -> str:
+    return json.dumps(value) if isinstance(value, bool | None) else str(value)
+
+
+def _view_request(spec: ActionSpec, arguments: Mapping[str, Any], base: Mapping[str, Any]) -> tuple[WSGIRequest, dict]:
+    """The REST request the tool call stands for, on the door's host and client address; and the view's kwargs."""
+    path_parameters = schemas.path_parameters(spec.operation_id)
+    query_parameters = schemas.query_parameters(spec.operation_id)
+    kwargs: dict[str, str] = {}
+    for name in path_parameters:
+        if arguments.get(name) is None:
+            raise ToolFailure(f"`{name}` is required.")
+        viewset = spec.resource.viewset
+        kwargs[viewset.lookup_url_kwarg or viewset.lookup_field] = str(arguments[name])
+    try:
+        path = spec.path(**kwargs)
+    except NoReverseMatch:
+        names = ", ".join(f"`{name}`" for name in path_parameters)
+        raise ToolFailure(f"{names} must be {schemas.path_parameter_kind(spec.operation_id)}.") from None
+    query = {name: _query_value(arguments[name]) for name in query_parameters if name in arguments}
+    fields = {name: value for name, value in arguments.items() if name not in path_parameters and name not in query}
+    body = json.dumps(fields).encode() if spec.method in ("POST", "PUT", "PATCH") else b""
+    environ = {
+        **base,
+        "REQUEST_METHOD": spec.method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": urlencode(query),
+        "HTTP_ACCEPT": "application/json",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+    }
+    return WSGIRequest(environ), kwargs
+
+
+def _failure_text(response: HttpResponseBase, data: Any) -> str:
+    text = error_message(data) or f"The call failed ({response.status_code})."
+    if response.status_code == 400 and not (isinstance(data, dict) and "detail" in data):
+        text = f"Invalid fields, fix them and call again. {text}"
+    return schemas.renamed(text, _renames())
+
+
+def run_tool(tool: Tool, user: Any, credential: Any, arguments: Mapping[str, Any], base: Mapping[str, Any]) -> Any:
+    """The REST answer of the tool's action for user with credential (structured), or ToolFailure with its message."""
+    spec = tool.spec
+    request, kwargs = _view_request(spec, arguments, base)
+    # DRF's forced authentication: the door authenticated this user with this credential.
+    request._force_auth_user = user
+    request._force_auth_token = credential
+    response = spec.view()(request, **kwargs)
+    if hasattr(response, "render"):
+        response.render()
+    data = json.loads(response.content) if response.content else None
+    if response.status_code >= 400:
+        raise ToolFailure(_failure_text(response, data))
+    if response.status_code == 204 and spec.method == "DELETE":
+        ids = {name: arguments[name] for name in schemas.path_parameters(spec.operation_id)}
+        if schemas.path_parameter_kind(spec.operation_id) == "an integer":
+            ids = {name: int(value) for name, value in ids.items()}
+        return {**ids, "deleted": True}
+    if _pages_by_number(spec) and isinstance(data, dict):
+        data = {
+            **data,
+            "next": _page_number(data.get("next"), spec),
+            "previous": _page_number(data.get("previous"), spec),
+        }
+    return data
+
+
+def tool_result(
+    tool: Tool, user: Any, credential: Any, arguments: Mapping[str, Any], base: Mapping[str, Any]
+) -> types.CallToolResult:
     """Run tool as user: structured content and its JSON as text, or an error result the model can act on."""
     try:
         unknown = unknown_arguments(tool, arguments)
         if unknown:
             raise ToolFailure(f"{tool.name} takes no argument named {', '.join(unknown)}.")
-        structured = tool.run(user, arguments)
+        structured = run_tool(tool, user, credential, arguments, base)
     except ToolFailure as failure:
         return error_result(str(failure))
     return types.CallToolResult(

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.www_authenticate import build_bearer_challenge
 from rest_framework.authentication import BaseAuthentication
@@ -14,21 +14,22 @@ from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from gptactions.auth_styles import enabled_auth_styles
 from gptactions.authentication import REALM
+from gptactions.calls import openai_ids
 from gptactions.parsers import RequestTooLarge
 from gptactions.permissions import missing_scope_message
 from gptactions.public_url import public_base_url
 from gptactions.throttling import ItemRateThrottle
-from gptcalllog.recorder import openai_ids
 from gptmcp.bridge import sdk_response
 from gptmcp.calls import ToolCall, tool_call_finished
 from gptmcp.metadata import resource_metadata_url
 from gptmcp.origins import origin_allowed
 from gptmcp.server import Actor
-from gptmcp.tools import TOOLS
+from gptmcp.tools import tools
 
 # The auth styles an MCP client can use: what it sends is `Authorization: Bearer …`.
 MCP_AUTH_STYLES = ("bearer", "oauth")
@@ -53,6 +54,26 @@ def _called_tools(body: bytes) -> list[str]:
     return names
 
 
+# What a tool's view request keeps of the /mcp request: where it came in, and from whom.
+_VIEW_ENVIRON = (
+    "HTTP_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "REMOTE_ADDR",
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_ACCEPT_LANGUAGE",
+    "wsgi.url_scheme",
+)
+
+
+def _view_environ(request: HttpRequest) -> dict[str, Any]:
+    return {
+        **{name: request.META[name] for name in _VIEW_ENVIRON if name in request.META},
+        "wsgi.url_scheme": request.scheme,
+    }
+
+
 def client_label(credential: Any) -> str:
     application = getattr(credential, "application", None)
     if application is not None:
@@ -72,7 +93,7 @@ class UnparsedBody(BaseParser):
 class McpView(APIView):
     schema = None  # not an operation of the REST API's OpenAPI schema
     permission_classes = [IsAuthenticated]
-    throttle_classes = [ItemRateThrottle]  # one budget per user across both front doors
+    throttle_classes = [ItemRateThrottle]  # one budget per user across both front doors: see get_throttles
     parser_classes = [UnparsedBody]
     # Stateless: no session to DELETE, and no stream on GET (the spec's answer for that is 405).
     http_method_names = ["post", "options"]
@@ -85,6 +106,13 @@ class McpView(APIView):
                 % {"origin": request.headers["Origin"]}
             )
         super().initial(request, *args, **kwargs)
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        # A tool call is counted by its action's own view, which runs it (gptmcp.tools); counting it here
+        # too would halve the user's budget over MCP.
+        if _called_tools(self.request._request.body):
+            return []
+        return super().get_throttles()
 
     def get_authenticators(self) -> list[BaseAuthentication]:
         return [style.authentication_class() for style in enabled_auth_styles() if style.name in MCP_AUTH_STYLES]
@@ -108,9 +136,11 @@ class McpView(APIView):
             credential=request.auth,
             client=client_label(request.auth),
             openai=openai_ids(request.META),
+            environ=_view_environ(request._request),
         )
+        available = tools()
         for name in _called_tools(body):
-            tool = TOOLS.get(name)
+            tool = available.get(name)
             if tool is not None and not actor.allows(tool.scope):
                 return self._insufficient_scope(request, actor, name, tool.scope)
         return sdk_response(request._request, body, actor)

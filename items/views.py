@@ -4,18 +4,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 from rest_framework import viewsets
-from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from gptactions.auth_styles import authenticate_header, enabled_authenticators
-from gptactions.call_log import CallLogMixin
-from gptactions.permissions import HasItemScope
-from gptactions.renderers import FastJSONRenderer
-from gptactions.throttling import ItemRateThrottle
+from gptactions.permissions import HasActionScope
+from gptactions.views import ActionViewSetMixin
 from items.models import Item
 from items.schema import item_schema
 from items.selectors import OwnedItems, item_get, item_list
@@ -23,31 +18,12 @@ from items.serializers import ItemSerializer
 
 
 @item_schema
-class ItemViewSet(CallLogMixin, viewsets.ModelViewSet):
+class ItemViewSet(ActionViewSetMixin, viewsets.ModelViewSet):
     serializer_class = ItemSerializer
-    permission_classes = [IsAuthenticated, HasItemScope]
-    throttle_classes = [ItemRateThrottle]
-    renderer_classes = [FastJSONRenderer]
+    permission_classes = [IsAuthenticated, HasActionScope]
     lookup_value_regex = "[0-9]+"
     # No PUT, as in the schema (items/schema.py says why): 405, and `Allow` never lists it.
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def get_authenticators(self) -> list[BaseAuthentication]:
-        return enabled_authenticators()
-
-    def get_authenticate_header(self, request: Request) -> str | None:
-        return authenticate_header(request)
-
-    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[BaseRenderer, str]:
-        # JSON is the only renderer, and nearly every call says Accept */* or application/json (or nothing):
-        # those need no Accept parsing (saves ~60,000 of ~2.6 M instructions per GET, 2.4%, counted with
-        # bench/instructions.sh). Anything else (a format, parameters, text/html) gets DRF's own answer,
-        # 406 included; tests/items/test_hot_path.py holds the two equal.
-        accept = request.META.get("HTTP_ACCEPT", "*/*")
-        if accept in ("*/*", "application/json") and self.format_kwarg is None and "format" not in request.GET:
-            renderer = self.get_renderers()[0]
-            return renderer, renderer.media_type
-        return super().perform_content_negotiation(request, force)
 
     def get_queryset(self) -> QuerySet[Item]:
         return item_list(owner=self.request.user)

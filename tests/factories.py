@@ -13,7 +13,6 @@ from django.utils import timezone
 from oauth2_provider.models import AbstractAccessToken, AbstractApplication, get_access_token_model
 
 from gptactions.models import ApiKey
-from gptactions.scopes import SCOPE_READ, SCOPE_WRITE
 from gptactions.services import api_key_create
 from gptsetup.models import PrivacyPolicy
 from items.models import Item
@@ -22,6 +21,10 @@ from oauthconsent.services import gpt_client_create
 PASSWORD = "correct horse battery"  # every made user's, unless a test gives another
 
 _numbers = itertools.count(1)
+
+# The Items API's scopes, as items/gpt_actions.py registers them.
+SCOPE_READ = "items:read"
+SCOPE_WRITE = "items:write"
 
 
 def make_user(username: str | None = None, *, password: str = PASSWORD, **fields: object) -> AbstractBaseUser:

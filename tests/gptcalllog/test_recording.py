@@ -11,10 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from gptactions.scopes import SCOPE_READ
 from gptcalllog.models import Call
 from gptcalllog.recorder import flush
-from tests.factories import make_access_token, make_api_key, make_gpt_client, make_item, make_user
+from tests.factories import SCOPE_READ, make_access_token, make_api_key, make_gpt_client, make_item, make_user
 from tests.helpers.api import auth_headers
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,9 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from gptactions.scopes import SCOPE_READ
 from gptcalllog.models import Call
 from gptcalllog.recorder import flush
-from tests.factories import make_access_token, make_api_key, make_item, make_user
+from tests.factories import SCOPE_READ, make_access_token, make_api_key, make_item, make_user
 
 pytestmark = pytest.mark.django_db
 

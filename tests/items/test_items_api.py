@@ -4,9 +4,8 @@ from http import HTTPStatus
 
 import pytest
 
-from gptactions.scopes import SCOPE_READ, SCOPE_WRITE
 from items.models import Item
-from tests.factories import make_api_key, make_item, make_user
+from tests.factories import SCOPE_READ, SCOPE_WRITE, make_api_key, make_item, make_user
 from tests.helpers.api import auth_headers
 
 pytestmark = pytest.mark.django_db

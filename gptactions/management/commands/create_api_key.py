@@ -10,7 +10,7 @@ from gptactions.auth_styles import enabled_auth_styles
 from gptactions.models import ApiKey
 from gptactions.paste_values import paste_lines, paste_values
 from gptactions.public_url import public_base_url
-from gptactions.scopes import SCOPE_READ, SCOPE_WRITE, SCOPES
+from gptactions.scopes import all_scopes
 from gptactions.services import api_key_create
 
 
@@ -40,9 +40,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--scope",
             action="append",
-            choices=list(SCOPES),
+            choices=list(all_scopes()),
             dest="scopes",
-            help=f"Repeat for several; default: {SCOPE_READ} and {SCOPE_WRITE}.",
+            help="Repeat for several; default: every scope (" + ", ".join(all_scopes()) + ").",
         )
         parser.add_argument("--expires-days", type=int, help="Days until the key expires; default: never.")
 
@@ -55,6 +55,6 @@ class Command(BaseCommand):
             raise CommandError("--expires-days must be a positive number of days.")
         expires_at = timezone.now() + timedelta(days=expires_days) if expires_days else None
         api_key, raw_key = api_key_create(
-            user=user, name=name, scopes=scopes or [SCOPE_READ, SCOPE_WRITE], expires_at=expires_at
+            user=user, name=name, scopes=scopes or list(all_scopes()), expires_at=expires_at
         )
         print_api_key(self, api_key, raw_key)

@@ -1,0 +1,185 @@
+"""Calls as the call log sees them: who called (as labels), and how a registered view's call ended.
+
+The platform's lowest app knows no call log. A recorder (gptcalllog's, connected in its AppConfig.ready)
+plugs in with `connect_recorder`; every front door reports through `record_call`, and the registry wraps
+each REST route's view with `recorded_view`, which sees every outcome of a call, the 401s, 403s and 429s
+decided before the view's handler included. It reads what DRF already worked out (the authenticator, the
+user, the action) without authenticating again. What it stores about the caller comes from here, since
+this app owns the auth styles and the keys: the style that authenticated (or was refused), and the key or
+OAuth client as a label (credential_of), never a key, token or body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import wraps
+from time import perf_counter
+from typing import Any, Protocol
+
+from django.http import HttpRequest, HttpResponseBase
+from oauth2_provider.models import AbstractAccessToken
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
+
+from gptactions.auth_styles import AUTH_STYLES
+from gptactions.authentication import ApiKeyAuthentication, OAuthTokenAuthentication, authorization_credentials
+from gptactions.keys import KEY_PREFIX, is_well_formed, stored_prefix
+from gptactions.models import ApiKey
+from gptactions.registry import Resource, site
+
+STYLE_OF_CLASS = {style.authentication_class: name for name, style in AUTH_STYLES.items()}
+
+# Call field <- request.META key of ChatGPT's headers (sent by ChatGPT, undocumented by OpenAI).
+OPENAI_HEADERS = {
+    "conversation_id": "HTTP_OPENAI_CONVERSATION_ID",
+    "ephemeral_user_id": "HTTP_OPENAI_EPHEMERAL_USER_ID",
+    "gpt_id": "HTTP_OPENAI_GPT_ID",
+}
+KEY, CLIENT = "key", "client"  # Credential.kind
+REST, MCP = "api", "mcp"  # the doors
+
+
+@dataclass(frozen=True)
+class Credential:
+    """Who called, as a label that outlives the key or client: never the key, secret or token itself."""
+
+    kind: str  # KEY or CLIENT
+    id: str  # the key's prefix (gpta_ + 8 characters) or the OAuth client_id
+    name: str = ""  # the key's or the client's name
+
+
+def openai_ids(meta: Mapping[str, Any]) -> dict[str, str]:
+    """ChatGPT's conversation, ephemeral user and GPT ids from request.META (those present)."""
+    return {field: meta[key] for field, key in OPENAI_HEADERS.items() if key in meta}
+
+
+class Recorder(Protocol):
+    @property
+    def enabled(self) -> bool: ...
+
+    def __call__(self, **call: Any) -> None: ...
+
+
+_recorders: list[Recorder] = []
+
+
+def connect_recorder(recorder: Recorder) -> None:
+    """Have recorder(door=…, method=…, path=…, status=…, latency_ms=…, …) called for every call."""
+    if recorder not in _recorders:
+        _recorders.append(recorder)
+
+
+def recording() -> bool:
+    return any(recorder.enabled for recorder in _recorders)
+
+
+def record_call(**call: Any) -> None:
+    """Report one call (see gptcalllog.recorder.record_call for the fields) to every connected recorder."""
+    for recorder in _recorders:
+        recorder(**call)
+
+
+def credential_of(auth: Any) -> Credential | None:
+    """The label of an API key (its prefix and name) or of an OAuth token's GPT client (client_id and name)."""
+    if isinstance(auth, ApiKey):
+        return Credential(KEY, auth.prefix, auth.name)
+    if isinstance(auth, AbstractAccessToken) and auth.application is not None:
+        return Credential(CLIENT, auth.application.client_id, auth.application.name)
+    return None
+
+
+def refused_credential(request: Request) -> tuple[str, Credential | None]:
+    """The style of credentials that authenticated no one, and the key's prefix when it is a well-formed key.
+
+    Only on a 401: the first enabled class that recognises the credentials as its own names the style.
+    """
+    for authenticator in request.authenticators:
+        style = STYLE_OF_CLASS.get(type(authenticator), "")
+        if isinstance(authenticator, ApiKeyAuthentication):
+            try:
+                raw_key = authenticator.get_raw_key(request)
+            except AuthenticationFailed:
+                return style, None
+            if raw_key is not None:
+                known = is_well_formed(raw_key)
+                return style, Credential(KEY, stored_prefix(raw_key)) if known else None
+        elif isinstance(authenticator, OAuthTokenAuthentication):
+            token = authorization_credentials(request, "bearer")
+            if token and not token.startswith(KEY_PREFIX):
+                return style, None
+    return "", None
+
+
+def error_message(data: Any) -> str:
+    """The server's own message of a failed call: `detail`, or each invalid field with its messages."""
+    if isinstance(data, dict):
+        if "detail" in data:
+            return str(data["detail"])
+        return "; ".join(f"{field}: {' '.join(map(str, messages))}" for field, messages in data.items())
+    if isinstance(data, list):
+        return " ".join(map(str, data))
+    return ""
+
+
+def failure_message(request: Request | HttpRequest, response: HttpResponseBase | None) -> str:
+    """The response's message; for a refused OAuth token, why DOT refused it (expired, invalid, revoked)."""
+    oauth2_error = getattr(request, "oauth2_error", None) or {}
+    return oauth2_error.get("error_description") or error_message(getattr(response, "data", None))
+
+
+def recorded_view(view: Callable[..., HttpResponseBase], resource: Resource) -> Callable[..., HttpResponseBase]:
+    """view (a registered viewset's REST route), each call reported with record_call; the view is unchanged."""
+
+    @wraps(view)
+    def recorded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not recording():
+            return view(request, *args, **kwargs)
+        started = perf_counter()
+        try:
+            response = view(request, *args, **kwargs)
+        except Exception as exc:
+            # The exception's class only: its message may quote data.
+            _record_rest_call(request, None, started, resource, error=type(exc).__name__)
+            raise
+        _record_rest_call(request, response, started, resource)
+        return response
+
+    return recorded
+
+
+def _record_rest_call(
+    http_request: HttpRequest,
+    response: HttpResponseBase | None,
+    started: float,
+    resource: Resource,
+    *,
+    error: str = "",
+) -> None:
+    latency_ms = (perf_counter() - started) * 1000
+    status = 500 if response is None else response.status_code
+    context = getattr(response, "renderer_context", None) or {}
+    request, view = context.get("request"), context.get("view")
+    # DRF's private attributes: set once authentication ran, and reading them never runs it again.
+    authenticator = getattr(request, "_authenticator", None)
+    if authenticator is not None:
+        auth_style, credential = STYLE_OF_CLASS.get(type(authenticator), ""), credential_of(request._auth)
+    elif status == 401 and isinstance(request, Request):
+        auth_style, credential = refused_credential(request)
+    else:
+        auth_style, credential = "", None
+    # Only the registration's actions: a refused method (PUT, 405) names none.
+    spec = site.action_spec(resource.viewset, getattr(view, "action", None)) if view is not None else None
+    record_call(
+        door=REST,
+        method=http_request.method,
+        path=http_request.path,
+        status=status,
+        latency_ms=latency_ms,
+        operation_id=spec.operation_id if spec else "",
+        auth_style=auth_style,
+        credential=credential,
+        user=getattr(request, "_user", None) if authenticator is not None else None,
+        error=error or (failure_message(request or http_request, response) if status >= 400 else ""),
+        openai=openai_ids(http_request.META),
+    )
