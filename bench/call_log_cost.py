@@ -52,9 +52,11 @@ def serve(requests: int, log_on: bool) -> float:
     """
     from django.conf import settings
 
+    from gptcalllog.conf import conf as call_log_conf
     from gptcalllog.recorder import flush
 
-    settings.CALL_LOG = log_on
+    settings.GPT_CALL_LOG = {**settings.GPT_CALL_LOG, "CALL_LOG": log_on}
+    call_log_conf.reload()  # a plain assignment sends no setting_changed
     started = time.process_time()
     for _ in range(requests):
         environ = {

@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "gptmcp",  # MCP: the registered resources' tools over Streamable HTTP (/mcp) and stdio (manage.py mcp)
     "items",  # the worked example: one resource registered with gptactions
 ]
+# More apps, comma-separated (the test suite adds its second resource, tests.notes, this way).
+INSTALLED_APPS += env.list("DJANGO_EXTRA_APPS", default=[])
 
 # MIDDLEWARE -------------------------------------------------------------------
 MIDDLEWARE = [
@@ -288,35 +290,62 @@ LOGIN_REDIRECT_URL = "oauthconsent:connected"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 
 # APPS' OWN SETTINGS -----------------------------------------------------------
-# None unless the environment names them: each app's conf.py owns the default and the meaning
-# (items/conf.py: API_AUTH_STYLES, API_KEY_HEADER, API_THROTTLE_RATE, API_AUTH_CACHE_SECONDS,
-# API_FAILED_AUTH_RATE, GPT_*_IS_CONSEQUENTIAL;
-# tunnels/conf.py: TUNNELS_BACKEND and the NGROK_* settings). The README's tables list them.
-API_AUTH_STYLES = env.list("API_AUTH_STYLES", default=None)
-API_KEY_HEADER = env.str("API_KEY_HEADER", default=None)
-# An empty rate turns the limit off, as set (env.str would read "" as unset, hence os.environ).
-API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE")
-# Speed (issue 9): how long a verified key or token is trusted; failed key attempts allowed per IP.
-API_AUTH_CACHE_SECONDS = env.float("API_AUTH_CACHE_SECONDS", default=None)
-API_FAILED_AUTH_RATE = os.environ.get("API_FAILED_AUTH_RATE")
-GPT_CREATE_IS_CONSEQUENTIAL = env.bool("GPT_CREATE_IS_CONSEQUENTIAL", default=None)
-GPT_UPDATE_IS_CONSEQUENTIAL = env.bool("GPT_UPDATE_IS_CONSEQUENTIAL", default=None)
+# One dict per package (django-oauth-toolkit's OAUTH2_PROVIDER is the model). Each package's conf.py owns the
+# defaults and their meaning, reads its dict through one accessor (gptactions.settings_namespace) and checks it
+# (`manage.py check`). Each key is the environment variable of the same name (the README's tables list them);
+# a variable that is unset or empty leaves the key out, so the default applies.
+
+
+def _named(values: dict[str, object]) -> dict[str, object]:
+    """The values the environment names (django-environ reads an unset or empty variable as None)."""
+    return {name: value for name, value in values.items() if value is not None}
+
+
+# gptactions/conf.py: auth styles, the custom header, throttles, the credential memory, the schema's switches.
+GPT_ACTIONS = _named(
+    {
+        "API_AUTH_STYLES": env.list("API_AUTH_STYLES", default=None),
+        "API_KEY_HEADER": env.str("API_KEY_HEADER", default=None),
+        # An empty rate turns the limit off, as set (env.str would read "" as unset, hence os.environ).
+        "API_THROTTLE_RATE": os.environ.get("API_THROTTLE_RATE"),
+        "API_FAILED_AUTH_RATE": os.environ.get("API_FAILED_AUTH_RATE"),
+        # Speed (issue 9): how long a verified key or token is trusted.
+        "API_AUTH_CACHE_SECONDS": env.float("API_AUTH_CACHE_SECONDS", default=None),
+        "GPT_CREATE_IS_CONSEQUENTIAL": env.bool("GPT_CREATE_IS_CONSEQUENTIAL", default=None),
+        "GPT_UPDATE_IS_CONSEQUENTIAL": env.bool("GPT_UPDATE_IS_CONSEQUENTIAL", default=None),
+        # The same address as PUBLIC_BASE_URL above, which only opens the host and origin (and DOT's issuer).
+        "PUBLIC_BASE_URL": PUBLIC_BASE_URL or None,
+    }
+)
 # oauthconsent/conf.py: the refresh grace window and the failed client-authentication limit.
-OAUTH_REFRESH_GRACE_SECONDS = env.int("OAUTH_REFRESH_GRACE_SECONDS", default=None)
-OAUTH_CLIENT_AUTH_RATE = env.str("OAUTH_CLIENT_AUTH_RATE", default=None)
-TUNNELS_BACKEND = env.str("TUNNELS_BACKEND", default=None)
-NGROK_AUTHTOKEN = env.str("NGROK_AUTHTOKEN", default=None)
-NGROK_DOMAIN = env.str("NGROK_DOMAIN", default=None)
-NGROK_PATH = env.str("NGROK_PATH", default=None)
-NGROK_CONFIG_PATH = env.str("NGROK_CONFIG_PATH", default=None)
+OAUTH_CONSENT = _named(
+    {
+        "OAUTH_REFRESH_GRACE_SECONDS": env.int("OAUTH_REFRESH_GRACE_SECONDS", default=None),
+        "OAUTH_CLIENT_AUTH_RATE": env.str("OAUTH_CLIENT_AUTH_RATE", default=None),
+    }
+)
+# tunnels/conf.py: the tunnel backend and the ngrok agent.
+TUNNELS = _named(
+    {
+        "TUNNELS_BACKEND": env.str("TUNNELS_BACKEND", default=None),
+        "NGROK_AUTHTOKEN": env.str("NGROK_AUTHTOKEN", default=None),
+        "NGROK_DOMAIN": env.str("NGROK_DOMAIN", default=None),
+        "NGROK_PATH": env.str("NGROK_PATH", default=None),
+        "NGROK_CONFIG_PATH": env.str("NGROK_CONFIG_PATH", default=None),
+    }
+)
 
 # CALL LOG ---------------------------------------------------------------------
 # Every API call, for the admin's call log and `manage.py calls --follow` (gptcalllog/conf.py has the
 # defaults): CALL_LOG=off records nothing; prune_calls deletes calls older than CALL_LOG_DAYS.
-CALL_LOG = env.bool("CALL_LOG", default=None)
-CALL_LOG_DAYS = env.int("CALL_LOG_DAYS", default=None)
-CALL_LOG_FLUSH_SECONDS = env.float("CALL_LOG_FLUSH_SECONDS", default=None)
-CALL_LOG_BATCH_SIZE = env.int("CALL_LOG_BATCH_SIZE", default=None)
+GPT_CALL_LOG = _named(
+    {
+        "CALL_LOG": env.bool("CALL_LOG", default=None),
+        "CALL_LOG_DAYS": env.int("CALL_LOG_DAYS", default=None),
+        "CALL_LOG_FLUSH_SECONDS": env.float("CALL_LOG_FLUSH_SECONDS", default=None),
+        "CALL_LOG_BATCH_SIZE": env.int("CALL_LOG_BATCH_SIZE", default=None),
+    }
+)
 
 # SCHEMA -----------------------------------------------------------------------
 # drf-spectacular's AutoSchema, with the operationIds the registrations give (gptactions.site).

@@ -56,7 +56,7 @@ AUTH_STYLES: dict[str, AuthStyle] = {
 
 
 def enabled_auth_styles() -> list[AuthStyle]:
-    """The styles of API_AUTH_STYLES, in its order (unknown names are the system check items.E001's business)."""
+    """The styles of API_AUTH_STYLES, in its order (unknown names are the system check gptactions.E001's business)."""
     return [AUTH_STYLES[name] for name in dict.fromkeys(conf.API_AUTH_STYLES) if name in AUTH_STYLES]
 
 

@@ -1,26 +1,28 @@
-"""Typed access to the items app's settings, each with its one default (the corsheaders pattern).
+"""The GPT_ACTIONS setting: API keys, auth styles, throttles and the schema's switches, with their defaults.
 
-config/settings.py passes a value only when the environment names it (None otherwise), so the
-defaults below are the only ones.
+A project sets only the keys it changes, `GPT_ACTIONS = {"API_THROTTLE_RATE": "100/min"}` (config/settings.py fills
+them from the environment variables of the same names); code reads `conf.API_THROTTLE_RATE`. The accessor and its
+reload on `setting_changed` are gptactions.settings_namespace; the value rules are checks.py's (gptactions.E0xx).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
+from gptactions.settings_namespace import SettingsNamespace
 
 DEFAULTS: dict[str, Any] = {
     # The GPT editor's auth styles the API accepts, in challenge order (gptactions.auth_styles).
     "API_AUTH_STYLES": ["bearer", "basic", "custom", "oauth"],
+    # The custom header of the "custom" style.
     "API_KEY_HEADER": "api-key",
     # DRF rate (N/s, /min, /hour, /day) per user; "" turns throttling off.
     "API_THROTTLE_RATE": "600/min",
-    # Failed API-key authentications per client IP (a rate as above); "off" turns the limit off.
+    # Failed API-key authentications per client IP (a rate as above); "off" (or "") turns the limit off.
     "API_FAILED_AUTH_RATE": "30/min",
     # How long a process trusts a key or token it verified without asking the database again;
     # revocation, expiry and deactivation take effect within it. 0: checked on every request.
-    "API_AUTH_CACHE_SECONDS": 5,
+    "API_AUTH_CACHE_SECONDS": 5.0,
     # x-openai-isConsequential on writes: true makes ChatGPT ask before every call.
     "GPT_CREATE_IS_CONSEQUENTIAL": False,
     "GPT_UPDATE_IS_CONSEQUENTIAL": True,
@@ -29,19 +31,12 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _setting(name: str) -> Any:
-    value = getattr(settings, name, None)
-    return DEFAULTS[name] if value is None else value
-
-
-class ItemsSettings:
-    @property
-    def API_AUTH_STYLES(self) -> list[str]:
-        return list(_setting("API_AUTH_STYLES"))
-
-    @property
-    def API_KEY_HEADER(self) -> str:
-        return _setting("API_KEY_HEADER")
+class GptActionsSettings(SettingsNamespace):
+    API_AUTH_STYLES: list[str]
+    API_KEY_HEADER: str
+    API_THROTTLE_RATE: str
+    GPT_CREATE_IS_CONSEQUENTIAL: bool
+    GPT_UPDATE_IS_CONSEQUENTIAL: bool
 
     @property
     def API_KEY_HEADER_META(self) -> str:
@@ -49,30 +44,18 @@ class ItemsSettings:
         return "HTTP_" + self.API_KEY_HEADER.upper().replace("-", "_")
 
     @property
-    def API_THROTTLE_RATE(self) -> str:
-        return _setting("API_THROTTLE_RATE")
-
-    @property
     def API_FAILED_AUTH_RATE(self) -> str | None:
         """The rate, or None when "off" (or empty)."""
-        rate = _setting("API_FAILED_AUTH_RATE").strip()
+        rate = self.value("API_FAILED_AUTH_RATE").strip()
         return None if rate.lower() in ("", "off") else rate
 
     @property
     def API_AUTH_CACHE_SECONDS(self) -> float:
-        return float(_setting("API_AUTH_CACHE_SECONDS"))
-
-    @property
-    def GPT_CREATE_IS_CONSEQUENTIAL(self) -> bool:
-        return _setting("GPT_CREATE_IS_CONSEQUENTIAL")
-
-    @property
-    def GPT_UPDATE_IS_CONSEQUENTIAL(self) -> bool:
-        return _setting("GPT_UPDATE_IS_CONSEQUENTIAL")
+        return float(self.value("API_AUTH_CACHE_SECONDS"))
 
     @property
     def PUBLIC_BASE_URL(self) -> str:
-        return _setting("PUBLIC_BASE_URL").rstrip("/")
+        return self.value("PUBLIC_BASE_URL").rstrip("/")
 
 
-conf = ItemsSettings()
+conf = GptActionsSettings("GPT_ACTIONS", DEFAULTS, app_label="gptactions")

@@ -216,17 +216,32 @@ class Resource:
         return self.viewset.as_view(dict(actions), basename=self.basename, detail=detail)
 
 
+_INTEGER_KEYS = {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField"}
+
+
 class _AllowlistRouter(SimpleRouter):
     """DRF's SimpleRouter, routing only the actions each registration allows."""
 
     def __init__(self, resources: Iterable[Resource]) -> None:
         super().__init__()
+        self._resources = {resource.viewset: resource for resource in resources}
         # Both /items and /items/ answer directly: a redirect would make clients drop a POST body.
         self.trailing_slash = "/?"
-        self._allowed = {resource.viewset: set(resource.actions) for resource in resources}
+
+    def get_lookup_regex(self, viewset: type, lookup_prefix: str = "") -> str:
+        # An integer primary key takes digits only, so the schema says `integer` (drf-spectacular reads the route)
+        # even when the view's get_queryset() needs a signed-in user; a view's own lookup_value_regex wins.
+        resource = self._resources.get(viewset)
+        lookup_field = getattr(viewset, "lookup_field", "pk")
+        if resource is not None and not hasattr(viewset, "lookup_value_regex") and lookup_field in ("pk", "id"):
+            if resource.model._meta.pk.get_internal_type() in _INTEGER_KEYS:
+                lookup_url_kwarg = getattr(viewset, "lookup_url_kwarg", None) or lookup_field
+                return f"(?P<{lookup_prefix}{lookup_url_kwarg}>[0-9]+)"
+        return super().get_lookup_regex(viewset, lookup_prefix)
 
     def get_method_map(self, viewset: type, method_map: Mapping[str, str]) -> dict[str, str]:
-        allowed = self._allowed.get(viewset, set())
+        resource = self._resources.get(viewset)
+        allowed = set(resource.actions) if resource else set()
         return {
             method: action
             for method, action in super().get_method_map(viewset, method_map).items()

@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from gptactions.auth_styles import AUTH_STYLES
 from gptactions.conf import conf
 from gptactions.public_url import oauth_endpoints, public_base_url
-from gptactions.registry import site
+from gptactions.registry import ActionSpec, site
 from gptactions.scopes import all_scopes
 
 MAX_OPERATION_TEXT = 300  # summary and description of an operation (OpenAI's Actions limits)
@@ -128,15 +128,57 @@ INVALID = {400: OpenApiResponse(ValidationErrorSerializer, description="Invalid 
 # Post-processing -------------------------------------------------------------------------------
 
 
+_SUCCESS = {"200": "The answer.", "201": "Created.", "204": "Done."}
+
+
 class ActionAutoSchema(AutoSchema):
     """drf-spectacular's AutoSchema, naming each registered action's operation as its registration does.
 
     DEFAULT_SCHEMA_CLASS points here. A view's own extend_schema(operation_id=…) still wins.
     """
 
+    def _spec(self) -> ActionSpec | None:
+        return site.action_spec(type(self.view), getattr(self.view, "action", None))
+
     def get_operation_id(self) -> str:
-        spec = site.action_spec(type(self.view), getattr(self.view, "action", None))
+        spec = self._spec()
         return spec.operation_id if spec is not None else super().get_operation_id()
+
+    def get_summary(self) -> str | None:
+        """The registration's title ("List notes") unless the view's extend_schema gives one."""
+        spec = self._spec()
+        return spec.title if spec is not None else super().get_summary()
+
+    def get_override_parameters(self) -> list[Any]:
+        """A registered action's 429 states its Retry-After header, as the throttles send it."""
+        parameters = list(super().get_override_parameters())
+        if self._spec() is not None and not any(getattr(p, "name", None) == "Retry-After" for p in parameters):
+            parameters.append(RETRY_AFTER)
+        return parameters
+
+    def get_description(self) -> str:
+        """The view's docstring, or else the registration's description of the resource."""
+        spec = self._spec()
+        description = super().get_description()
+        return description or (str(spec.resource.description) if spec is not None else "")
+
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+        """The view's responses, and the errors any registered action can answer (where the view names none)."""
+        responses = super()._get_response_bodies(direction)
+        spec = self._spec()
+        if spec is None or direction != "response":
+            return responses
+        errors = dict(ERRORS)
+        if spec.method in ("POST", "PUT", "PATCH"):
+            errors.update(INVALID)
+        if spec.detail:
+            errors[404] = OpenApiResponse(ErrorSerializer, description="No such record among the user's.")
+        for code, response in errors.items():
+            if str(code) not in responses:
+                responses[str(code)] = self._get_response_for_code(response, str(code), direction=direction)
+        for code, response in responses.items():
+            response["description"] = response.get("description") or _SUCCESS.get(code, "")
+        return responses
 
 
 def is_consequential(operation_id: str, method: str) -> bool:
@@ -173,6 +215,20 @@ def postprocess_for_gpt_actions(result: dict[str, Any], generator: Any, request:
     for path_item in result["paths"].values():
         for method, operation in path_item.items():
             operation["x-openai-isConsequential"] = is_consequential(operation.get("operationId", ""), method)
+            spec = site.by_operation_id().get(operation.get("operationId", ""))
+            if spec is not None:
+                _describe_parameters(operation, spec)
             if keep is not None and "security" in operation:
                 operation["security"] = [req for req in operation["security"] if set(req) == {keep}]
     return result
+
+
+def _describe_parameters(operation: dict[str, Any], spec: ActionSpec) -> None:
+    """A model reads every parameter's description (GPT lint): a registered action's path id gets one by default."""
+    for parameter in operation.get("parameters", []):
+        if parameter.get("description"):
+            continue
+        if parameter["in"] == "path":
+            parameter["description"] = f"The {spec.resource.singular}'s {parameter['name']}."
+        else:
+            parameter["description"] = parameter["name"].replace("_", " ").capitalize() + "."

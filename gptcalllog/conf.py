@@ -1,13 +1,15 @@
-"""Typed access to the call log's settings, each with its one default (the corsheaders pattern).
+"""The GPT_CALL_LOG setting: whether calls are recorded, how long they are kept and how they are written.
 
-config/settings.py passes a value only when the environment names it (None otherwise).
+A project sets only the keys it changes, `GPT_CALL_LOG = {"CALL_LOG_DAYS": 7}` (config/settings.py fills them from
+the environment variables of the same names); code reads `conf.CALL_LOG_DAYS`. The accessor is
+gptactions.settings_namespace; the value rules are checks.py's (gptcalllog.E0xx).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
+from gptactions.settings_namespace import SettingsNamespace
 
 DEFAULTS: dict[str, Any] = {
     # False (CALL_LOG=off) records nothing; the admin still shows what was recorded before.
@@ -22,27 +24,14 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _setting(name: str) -> Any:
-    value = getattr(settings, name, None)
-    return DEFAULTS[name] if value is None else value
-
-
-class CallLogSettings:
-    @property
-    def CALL_LOG(self) -> bool:
-        return bool(_setting("CALL_LOG"))
-
-    @property
-    def CALL_LOG_DAYS(self) -> int:
-        return _setting("CALL_LOG_DAYS")
+class CallLogSettings(SettingsNamespace):
+    CALL_LOG: bool
+    CALL_LOG_DAYS: int
+    CALL_LOG_BATCH_SIZE: int
 
     @property
     def CALL_LOG_FLUSH_SECONDS(self) -> float:
-        return float(_setting("CALL_LOG_FLUSH_SECONDS"))
-
-    @property
-    def CALL_LOG_BATCH_SIZE(self) -> int:
-        return _setting("CALL_LOG_BATCH_SIZE")
+        return float(self.value("CALL_LOG_FLUSH_SECONDS"))
 
 
-conf = CallLogSettings()
+conf = CallLogSettings("GPT_CALL_LOG", DEFAULTS, app_label="gptcalllog")

@@ -1,13 +1,15 @@
-"""Typed access to the oauthconsent app's settings, each with its one default (the corsheaders pattern).
+"""The OAUTH_CONSENT setting: this app's additions to django-oauth-toolkit's OAUTH2_PROVIDER, with their defaults.
 
-config/settings.py passes a value only when the environment names it (None otherwise).
+A project sets only the keys it changes, `OAUTH_CONSENT = {"OAUTH_CLIENT_AUTH_RATE": "5/min"}` (config/settings.py
+fills them from the environment variables of the same names); code reads `conf.OAUTH_CLIENT_AUTH_RATE`. The
+accessor is gptactions.settings_namespace; the value rules are checks.py's (oauthconsent.E0xx).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
+from gptactions.settings_namespace import SettingsNamespace
 
 DEFAULTS: dict[str, Any] = {
     # A refresh token used again this long after its rotation (a client's retry, two requests racing)
@@ -19,19 +21,9 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _setting(name: str) -> Any:
-    value = getattr(settings, name, None)
-    return DEFAULTS[name] if value is None else value
+class OAuthConsentSettings(SettingsNamespace):
+    OAUTH_REFRESH_GRACE_SECONDS: int
+    OAUTH_CLIENT_AUTH_RATE: str
 
 
-class OAuthConsentSettings:
-    @property
-    def OAUTH_REFRESH_GRACE_SECONDS(self) -> int:
-        return int(_setting("OAUTH_REFRESH_GRACE_SECONDS"))
-
-    @property
-    def OAUTH_CLIENT_AUTH_RATE(self) -> str:
-        return _setting("OAUTH_CLIENT_AUTH_RATE")
-
-
-conf = OAuthConsentSettings()
+conf = OAuthConsentSettings("OAUTH_CONSENT", DEFAULTS, app_label="oauthconsent")

@@ -62,8 +62,7 @@ def _call_log_kept_waiting(settings: Settings) -> Iterator[None]:
     # As on a server, each API call waits in the process's buffer (so query counts see no insert); tests
     # that read the log write it with flush(). The background writer, whose connection is outside the
     # test's transaction, never wakes during a test; tests/gptcalllog checks it on a real server.
-    settings.CALL_LOG_FLUSH_SECONDS = 3600
-    settings.CALL_LOG_BATCH_SIZE = 1_000_000
+    settings.GPT_CALL_LOG = {**settings.GPT_CALL_LOG, "CALL_LOG_FLUSH_SECONDS": 3600, "CALL_LOG_BATCH_SIZE": 1_000_000}
     yield
     call_log_recorder.discard()
 

@@ -112,7 +112,7 @@ def test_the_api_chain_answers_as_the_browser_chain_would(api, user, raw_key, se
 
 
 def test_unauthenticated_and_throttled_calls_answer_alike(api, raw_key, settings):
-    settings.API_THROTTLE_RATE = "1/min"
+    settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "1/min"}
     api_chain = [api.get("/items/", **auth_headers("custom", raw_key)) for _ in range(2)] + [api.get("/items/")]
     through_browser_chain_only(settings)
     browser = type(api)()

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOG = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES"
+CATALOG = ROOT / "gptactions" / "locale" / "zh_Hans" / "LC_MESSAGES"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 

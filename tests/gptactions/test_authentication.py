@@ -47,7 +47,7 @@ class RightKeyTests:
         assert response.status_code == HTTPStatus.OK
 
     def test_custom_header_name_comes_from_setting(self, api, raw_key, settings):
-        settings.API_KEY_HEADER = "X-Gpt-Key"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_KEY_HEADER": "X-Gpt-Key"}
         assert api.get("/items/", HTTP_X_GPT_KEY=raw_key).status_code == HTTPStatus.OK
         assert api.get("/items/", HTTP_API_KEY=raw_key).status_code == HTTPStatus.UNAUTHORIZED
 
@@ -131,17 +131,17 @@ class StyleSettingTests:
 
     @pytest.mark.parametrize("style", STYLES)
     def test_only_the_enabled_style_is_accepted(self, api, raw_key, settings, style):
-        settings.API_AUTH_STYLES = [style]
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_AUTH_STYLES": [style]}
         for other in STYLES:
             expected = HTTPStatus.OK if other == style else HTTPStatus.UNAUTHORIZED
             assert api.get("/items/", **auth_headers(other, raw_key)).status_code == expected, other
 
     def test_first_enabled_style_names_the_challenge(self, api, settings):
-        settings.API_AUTH_STYLES = ["custom", "basic"]
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_AUTH_STYLES": ["custom", "basic"]}
         assert api.get("/items/")["WWW-Authenticate"] == 'ApiKey realm="api", header="api-key"'
 
     def test_unknown_bearer_value_falls_through_to_next_class(self, api, raw_key, settings):
-        settings.API_AUTH_STYLES = ["bearer", "custom"]
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_AUTH_STYLES": ["bearer", "custom"]}
         # An OAuth-looking Bearer value is not ours: the header class still authenticates.
         response = api.get("/items/", HTTP_AUTHORIZATION="Bearer some-oauth-token", HTTP_API_KEY=raw_key)
         assert response.status_code == HTTPStatus.OK
@@ -171,7 +171,7 @@ class OAuthTokenTests:
 
     @pytest.mark.parametrize("styles", [["oauth", "custom"], ["custom", "oauth"], ["basic", "bearer", "oauth"]])
     def test_refused_token_gets_invalid_token_whichever_style_comes_first(self, api, user, settings, styles):
-        settings.API_AUTH_STYLES = styles
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_AUTH_STYLES": styles}
         _, token = make_access_token(user, expires_in=-1)
         response = api.get("/items/", HTTP_AUTHORIZATION=f"Bearer {token}")
         assert response.status_code == HTTPStatus.UNAUTHORIZED
@@ -179,11 +179,11 @@ class OAuthTokenTests:
         assert challenge.startswith('Bearer realm="api"') and 'error="invalid_token"' in challenge
 
     def test_without_credentials_the_first_listed_style_names_the_challenge(self, api, settings):
-        settings.API_AUTH_STYLES = ["oauth", "custom"]
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_AUTH_STYLES": ["oauth", "custom"]}
         assert api.get("/items/")["WWW-Authenticate"] == 'Bearer realm="api"'
 
     def test_oauth_first_costs_key_users_no_token_lookup(self, api, raw_key, settings):
-        settings.API_AUTH_STYLES = ["oauth", "bearer"]
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_AUTH_STYLES": ["oauth", "bearer"]}
         with CaptureQueriesContext(connection) as queries:
             response = api.get("/items/", HTTP_AUTHORIZATION=f"Bearer {raw_key}")
         assert response.status_code == HTTPStatus.OK

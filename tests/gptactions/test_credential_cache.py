@@ -51,7 +51,7 @@ class ApiKeyMemoryTests:
         assert not [q for q in queries.captured_queries if "gptactions_apikey" in q["sql"]]
 
     def test_revoked_elsewhere_is_refused_once_the_lifetime_passed(self, api, user, settings, clock):
-        settings.API_AUTH_CACHE_SECONDS = 5
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_AUTH_CACHE_SECONDS": 5}
         api_key, raw_key = make_api_key(user)
         assert get_items(api, raw_key).status_code == HTTPStatus.OK
         ApiKey.objects.filter(pk=api_key.pk).update(revoked_at=timezone.now())  # another process
@@ -63,14 +63,14 @@ class ApiKeyMemoryTests:
         assert response.json() == {"detail": "This API key has been revoked."}
 
     def test_lifetime_zero_refuses_at_once(self, api, user, settings):
-        settings.API_AUTH_CACHE_SECONDS = 0
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_AUTH_CACHE_SECONDS": 0}
         api_key, raw_key = make_api_key(user)
         assert get_items(api, raw_key).status_code == HTTPStatus.OK
         ApiKey.objects.filter(pk=api_key.pk).update(revoked_at=timezone.now())
         assert get_items(api, raw_key).status_code == HTTPStatus.UNAUTHORIZED
 
     def test_revoked_in_this_process_is_refused_at_once(self, api, user, settings):
-        settings.API_AUTH_CACHE_SECONDS = 60
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_AUTH_CACHE_SECONDS": 60}
         api_key, raw_key = make_api_key(user)
         assert get_items(api, raw_key).status_code == HTTPStatus.OK
         api_key_revoke(api_key=ApiKey.objects.get(pk=api_key.pk))
@@ -85,14 +85,14 @@ class ApiKeyMemoryTests:
         assert response.json() == {"detail": "The user of this API key is inactive."}
 
     def test_user_deactivated_in_this_process_is_refused_at_once(self, api, user, raw_key, settings):
-        settings.API_AUTH_CACHE_SECONDS = 60
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_AUTH_CACHE_SECONDS": 60}
         assert get_items(api, raw_key).status_code == HTTPStatus.OK
         user.is_active = False
         user.save()
         assert get_items(api, raw_key).status_code == HTTPStatus.UNAUTHORIZED
 
     def test_expiry_is_checked_on_every_call(self, api, user, settings, monkeypatch):
-        settings.API_AUTH_CACHE_SECONDS = 60
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_AUTH_CACHE_SECONDS": 60}
         _, raw_key = make_api_key(user, expires_at=timezone.now() + timedelta(minutes=1))
         assert get_items(api, raw_key).status_code == HTTPStatus.OK
         later = timezone.now() + timedelta(minutes=2)
@@ -127,14 +127,14 @@ class AccessTokenMemoryTests:
         assert 'error="invalid_token"' in response["WWW-Authenticate"]
 
     def test_revoked_in_this_process_is_refused_at_once(self, api, user, settings):
-        settings.API_AUTH_CACHE_SECONDS = 60
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_AUTH_CACHE_SECONDS": 60}
         access_token, token = make_access_token(user)
         assert self.bearer(api, token).status_code == HTTPStatus.OK
         access_token.delete()
         assert self.bearer(api, token).status_code == HTTPStatus.UNAUTHORIZED
 
     def test_expiry_is_checked_on_every_call(self, api, user, settings, monkeypatch):
-        settings.API_AUTH_CACHE_SECONDS = 600
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_AUTH_CACHE_SECONDS": 600}
         _, token = make_access_token(user, expires_in=60)
         assert self.bearer(api, token).status_code == HTTPStatus.OK
         later = timezone.now() + timedelta(minutes=2)

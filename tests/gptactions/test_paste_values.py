@@ -19,7 +19,7 @@ class ApiKeyPasteValuesTests:
         assert as_dict(values) == {"API Key": "Z3B0YV9LRVk=", "Auth Type": "Basic"}
 
     def test_custom_names_the_header(self, settings):
-        settings.API_KEY_HEADER = "X-Api-Key"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_KEY_HEADER": "X-Api-Key"}
         values = paste_values(AUTH_STYLES["custom"], base_url="https://gpt.example.com", raw_key="gpta_KEY")
         assert as_dict(values) == {"API Key": "gpta_KEY", "Auth Type": "Custom", "Custom Header Name": "X-Api-Key"}
 

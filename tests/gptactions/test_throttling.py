@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 class ItemThrottleTests:
     def test_over_the_rate_is_429_with_retry_after(self, api, raw_key, settings):
-        settings.API_THROTTLE_RATE = "3/min"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "3/min"}
         statuses = [api.get("/items/", **auth_headers("custom", raw_key)).status_code for _ in range(4)]
         assert statuses == [HTTPStatus.OK] * 3 + [HTTPStatus.TOO_MANY_REQUESTS]
         response = api.get("/items/", **auth_headers("custom", raw_key))
@@ -44,7 +44,7 @@ class ItemThrottleTests:
         assert response.json()["detail"].startswith("Request was throttled.")
 
     def test_counted_per_user_across_keys_and_styles(self, api, user, settings):
-        settings.API_THROTTLE_RATE = "2/min"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "2/min"}
         _, first = make_api_key(user)
         _, second = make_api_key(user)
         _, other_users = make_api_key(make_user())
@@ -54,12 +54,12 @@ class ItemThrottleTests:
         assert api.get("/items/", **auth_headers("custom", other_users)).status_code == HTTPStatus.OK
 
     def test_empty_rate_turns_it_off(self, api, raw_key, settings):
-        settings.API_THROTTLE_RATE = ""
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": ""}
         statuses = {api.get("/items/", **auth_headers("custom", raw_key)).status_code for _ in range(30)}
         assert statuses == {HTTPStatus.OK}
 
     def test_throttled_request_costs_no_query_once_the_key_is_known(self, api, raw_key, settings):
-        settings.API_THROTTLE_RATE = "1/min"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "1/min"}
         api.get("/items/", **auth_headers("custom", raw_key))
         with CaptureQueriesContext(connection) as queries:
             response = api.get("/items/", **auth_headers("custom", raw_key))
@@ -67,7 +67,7 @@ class ItemThrottleTests:
         assert len(queries) == 0, [q["sql"] for q in queries.captured_queries]  # the key was verified just before
 
     def test_429_conforms_to_the_schema(self, raw_key, settings, wsgi_app):
-        settings.API_THROTTLE_RATE = "1/min"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "1/min"}
         schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json&auth=custom", wsgi_app)
         operation = schema["/items/"]["GET"]
         case = operation.Case(headers={"api-key": raw_key})
@@ -79,8 +79,8 @@ class ItemThrottleTests:
         )
 
     def test_bad_rate_is_a_system_check_error(self, settings):
-        settings.API_THROTTLE_RATE = "lots"
-        assert [message.id for message in run_checks() if message.id.startswith("items.")] == ["items.E003"]
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "lots"}
+        assert [message.id for message in run_checks() if message.id.startswith("gptactions.")] == ["gptactions.E003"]
 
 
 class RedisThrottleTests:
@@ -100,7 +100,7 @@ class RedisThrottleTests:
         return sent
 
     def test_one_round_trip_per_call_and_the_same_answers(self, api, raw_key, settings, sent_commands):
-        settings.API_THROTTLE_RATE = "3/min"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "3/min"}
         with redis_as_cache(settings):
             get = lambda: api.get("/items/", **auth_headers("custom", raw_key))  # noqa: E731
             get()  # loads the script into Redis once
@@ -114,7 +114,7 @@ class RedisThrottleTests:
         assert 55 <= int(throttled["Retry-After"]) <= 60
 
     def test_the_script_is_loaded_again_when_redis_forgot_it(self, api, raw_key, settings, sent_commands):
-        settings.API_THROTTLE_RATE = "3/min"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "3/min"}
         with redis_as_cache(settings):
             get = lambda: api.get("/items/", **auth_headers("custom", raw_key))  # noqa: E731
             get()
@@ -126,7 +126,7 @@ class RedisThrottleTests:
         assert statuses == [HTTPStatus.OK, HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS]  # the count survived
 
     def test_a_connection_the_server_dropped_is_replaced(self, api, raw_key, settings):
-        settings.API_THROTTLE_RATE = "3/min"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "3/min"}
         with redis_as_cache(settings):
             get = lambda: api.get("/items/", **auth_headers("custom", raw_key))  # noqa: E731
             assert get().status_code == HTTPStatus.OK
@@ -139,7 +139,7 @@ class RedisThrottleTests:
         assert statuses == [HTTPStatus.OK, HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS]
 
     def test_concurrent_callers_never_exceed_the_rate(self, settings):
-        settings.API_THROTTLE_RATE = "25/min"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "25/min"}
         user = make_user()
         request = APIRequestFactory().get("/items/")
         request.user = user
@@ -181,6 +181,6 @@ class RateFromEnvironmentTests:
         assert self.rates_with({"API_THROTTLE_RATE": "5/s", "API_FAILED_AUTH_RATE": "off"}) == ["5/s", None]
 
     def test_an_empty_rate_lets_every_call_through(self, api, raw_key, settings):
-        settings.API_THROTTLE_RATE = ""
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": ""}
         statuses = {api.get("/items/", **auth_headers("custom", raw_key)).status_code for _ in range(5)}
         assert statuses == {HTTPStatus.OK}

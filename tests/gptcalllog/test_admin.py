@@ -138,5 +138,5 @@ class ChartTests:
         ]
 
     def test_says_when_the_log_is_off(self, admin_client, settings):
-        settings.CALL_LOG = False
+        settings.GPT_CALL_LOG = {**settings.GPT_CALL_LOG, "CALL_LOG": False}
         assert "The call log is off (CALL_LOG=off)" in admin_client.get(URL).content.decode()

@@ -21,7 +21,7 @@ def run(*args: str) -> str:
 
 class PruneCallsTests:
     def test_deletes_calls_older_than_call_log_days(self, log_call, settings):
-        settings.CALL_LOG_DAYS = 7
+        settings.GPT_CALL_LOG = {**settings.GPT_CALL_LOG, "CALL_LOG_DAYS": 7}
         log_call(days_ago=8, status=200)
         log_call(days_ago=6, status=201)
         log_call(status=202)

@@ -145,7 +145,7 @@ class FailedCallTests:
         assert "items:write" in call.error
 
     def test_throttled_call_is_a_429_with_its_operation(self, keyed_api, settings):
-        settings.API_THROTTLE_RATE = "1/min"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "1/min"}
         keyed_api.get("/items/")
         keyed_api.get("/items/")
         assert [(call.status, call.operation_id) for call in logged_calls()] == [(200, "listItems"), (429, "listItems")]
@@ -238,20 +238,20 @@ class BufferTests:
                 api.get(f"/items/{item.pk}", **auth_headers("bearer", raw))
             return [q["sql"] for q in queries.captured_queries]
 
-        settings.CALL_LOG = False
+        settings.GPT_CALL_LOG = {**settings.GPT_CALL_LOG, "CALL_LOG": False}
         without_log = queries_of_a_get()
-        settings.CALL_LOG = True
+        settings.GPT_CALL_LOG = {**settings.GPT_CALL_LOG, "CALL_LOG": True}
         assert queries_of_a_get() == without_log
         expected = 401 if credential == "wrong key" else 200
         assert [call.status for call in logged_calls()] == [expected, expected]  # not the one made with the log off
 
     def test_flush_seconds_zero_writes_each_call_at_once(self, keyed_api, settings):
-        settings.CALL_LOG_FLUSH_SECONDS = 0
+        settings.GPT_CALL_LOG = {**settings.GPT_CALL_LOG, "CALL_LOG_FLUSH_SECONDS": 0}
         keyed_api.get("/items/")
         assert Call.objects.count() == 1
 
     def test_call_log_off_records_nothing(self, keyed_api, settings):
-        settings.CALL_LOG = False
+        settings.GPT_CALL_LOG = {**settings.GPT_CALL_LOG, "CALL_LOG": False}
         keyed_api.get("/items/")
         keyed_api.get("/items/999")
         assert logged_calls() == []

@@ -137,7 +137,7 @@ def test_protected_resource_metadata_names_the_resource_server_and_scopes(client
     assert response.json() == {
         "resource": "https://testserver/mcp",
         "authorization_servers": ["https://testserver"],
-        "scopes_supported": ["items:read", "items:write"],
+        "scopes_supported": ["items:read", "items:write", "notes:read", "notes:write"],
         "bearer_methods_supported": ["header"],
         "resource_name": "Items (MCP)",
     }
@@ -146,7 +146,7 @@ def test_protected_resource_metadata_names_the_resource_server_and_scopes(client
 
 
 def test_metadata_follows_public_base_url(client, settings):
-    settings.PUBLIC_BASE_URL = "https://items.example"
+    settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://items.example"}
     settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": "https://items.example"}
 
     metadata = client.get("/.well-known/oauth-protected-resource/mcp").json()
@@ -198,7 +198,7 @@ def test_tool_calls_land_in_the_call_log_like_rest_calls(api, alice):
 
 
 def test_mcp_calls_share_the_users_rate_limit_with_the_rest_api(api, alice, settings):
-    settings.API_THROTTLE_RATE = "2/min"
+    settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "2/min"}
     _, raw_key = make_api_key(alice)
 
     rest = api.get("/items/", **bearer(raw_key))

@@ -14,7 +14,7 @@ from oauth2_provider.models import AccessToken, Application
 
 from items.models import Item
 from tests.factories import make_user
-from tests.helpers.mcp import TOOL_NAMES, MemoryTokenStorage, Transcript, with_oauth_client
+from tests.helpers.mcp import SUITE_TOOL_NAMES, MemoryTokenStorage, Transcript, with_oauth_client
 from tests.helpers.oauth import UserAgent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -91,7 +91,7 @@ def test_the_sdk_client_registers_authorizes_and_calls_every_tool(live_server, r
 
     tools, results = with_oauth_client(mcp_url, session, auth=provider(mcp_url, person), transcript=transcript)
 
-    assert [tool.name for tool in tools.tools] == TOOL_NAMES
+    assert [tool.name for tool in tools.tools] == SUITE_TOOL_NAMES
     assert [result.is_error for result in results] == [False] * 5
     assert results[2].structured_content["tax"] == 1.5
     assert results[3].structured_content["count"] == 1
@@ -132,7 +132,7 @@ def test_a_read_only_grant_gets_insufficient_scope_on_a_write_tool(live_server, 
         with_oauth_client(mcp_url, session, auth=provider(mcp_url, person), transcript=transcript)
 
     assert raised.group_contains(PermissionError, match="access_denied", depth=None)
-    assert len(listed) == 5
+    assert len(listed) == len(SUITE_TOOL_NAMES)
     assert f"POST {live_server.url}/mcp -> 403" in transcript.lines
     # The SDK asks again, for the scope named in the 403's challenge (RFC 6750 step-up).
     step_up = parse_qs(urlsplit(person.authorization_urls[1]).query)

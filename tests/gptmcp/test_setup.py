@@ -24,7 +24,7 @@ def action_setup(*args: str) -> str:
 
 @pytest.mark.parametrize("on", [False, True])
 def test_action_setup_prints_the_mcp_url_registration_state_and_stdio_snippets(settings, on):
-    settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
+    settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://demo.ngrok-free.app"}
     settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "DCR_ENABLED": on}
 
     out = action_setup("--auth", "bearer")
@@ -45,7 +45,7 @@ def test_the_tunnels_report_names_the_mcp_url():
 
 
 def test_the_admin_setup_page_has_the_mcp_section(admin_client, settings):
-    settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
+    settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://demo.ngrok-free.app"}
 
     html = admin_client.get(SETUP_URL).content.decode()
 

@@ -9,7 +9,7 @@ from mcp import Client
 
 from items.models import Item
 from tests.factories import make_api_key, make_item, make_user
-from tests.helpers.mcp import TOOL_NAMES, bearer, with_http_client
+from tests.helpers.mcp import SUITE_TOOL_NAMES, TOOL_NAMES, bearer, with_http_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,7 +52,8 @@ def test_tools_list_names_schemas_and_annotations(call, mode):
 
     tools = {tool.name: tool for tool in call(session, mode)}
 
-    assert list(tools) == TOOL_NAMES == list(TOOL_METHODS)
+    assert list(tools) == SUITE_TOOL_NAMES
+    assert TOOL_NAMES == list(TOOL_METHODS)
     for name, method in TOOL_METHODS.items():
         annotations = tools[name].annotations
         assert annotations.read_only_hint is (method == "get")

@@ -36,7 +36,7 @@ class SetupPageTests:
         assert "GPT Action setup" in html
 
     def test_api_key_values_with_lint(self, admin_client, settings):
-        settings.PUBLIC_BASE_URL = "http://demo.ngrok-free.app"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "http://demo.ngrok-free.app"}
         response = admin_client.get(SETUP_URL + "?auth=custom")
         assert response.status_code == HTTPStatus.OK
         html = response.content.decode()
@@ -46,7 +46,7 @@ class SetupPageTests:
         assert "gptsetup.W002" in html
 
     def test_oauth_values_for_the_chosen_client(self, admin_client, settings):
-        settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://demo.ngrok-free.app"}
         make_gpt_client("First")[0]
         second = make_gpt_client("Second")[0]
         first = make_gpt_client("Third")[0]
@@ -58,7 +58,7 @@ class SetupPageTests:
         assert "gptsetup.W0" not in html
 
     def test_without_public_base_url_uses_the_admins_host_and_warns(self, admin_client, settings):
-        settings.PUBLIC_BASE_URL = ""
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": ""}
         settings.ALLOWED_HOSTS = ["items.example.com"]
         html = admin_client.get(SETUP_URL, HTTP_HOST="items.example.com").content.decode()
         assert 'data-copy="https://items.example.com/api/schema/?auth=bearer"' in html
@@ -92,7 +92,7 @@ class SetupPageBrowserTests:
     @pytest.fixture
     def gpt_client(self, settings) -> Application:
         # Before the browser starts: ORM calls made under Playwright's greenlet get a connection of their own.
-        settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://demo.ngrok-free.app"}
         make_user("admin", password=PASSWORD, is_staff=True, is_superuser=True)
         return make_gpt_client()[0]
 

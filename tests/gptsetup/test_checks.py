@@ -20,7 +20,7 @@ def lint_ids(**kwargs: Any) -> list[str]:
 
 @pytest.fixture
 def good_schema(settings) -> dict[str, Any]:
-    settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
+    settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://demo.ngrok-free.app"}
     return action_schema(None)
 
 
@@ -32,15 +32,15 @@ def operation(schema: dict[str, Any], operation_id: str) -> dict[str, Any]:
 
 class PublicUrlLintTests:
     def test_public_https_domain_passes(self, settings):
-        settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://demo.ngrok-free.app"}
         assert lint_ids() == []
 
     def test_unset_is_fine_for_manage_py_check(self, settings):
-        settings.PUBLIC_BASE_URL = ""
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": ""}
         assert lint_ids() == []
 
     def test_unset_is_a_warning_where_urls_are_printed(self, settings):
-        settings.PUBLIC_BASE_URL = ""
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": ""}
         assert [message.id for message in lint_action(action_schema(None), public_url="")] == ["gptsetup.W001"]
 
     @pytest.mark.parametrize(
@@ -62,17 +62,17 @@ class PublicUrlLintTests:
         ],
     )
     def test_wrong_public_base_url(self, settings, url, expected):
-        settings.PUBLIC_BASE_URL = url
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": url}
         assert lint_ids() == expected
 
     def test_private_address_message_says_so(self, settings):
-        settings.PUBLIC_BASE_URL = "https://192.168.1.20"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://192.168.1.20"}
         (message,) = run_checks(tags=["gpt_action"])
         assert "private IP address" in message.msg
         assert "manage.py tunnel" in message.hint
 
     def test_manage_py_check_shows_warning_with_its_fix(self, settings):
-        settings.PUBLIC_BASE_URL = "http://demo.ngrok-free.app"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "http://demo.ngrok-free.app"}
         err = io.StringIO()
         call_command("check", stderr=err, stdout=io.StringIO())
         assert "(gptsetup.W002) PUBLIC_BASE_URL 'http://demo.ngrok-free.app' is not https" in err.getvalue()

@@ -28,8 +28,8 @@ def action_setup(*args: str) -> str:
 
 @pytest.fixture
 def public_url(settings) -> str:
-    settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
-    return settings.PUBLIC_BASE_URL
+    settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://demo.ngrok-free.app"}
+    return settings.GPT_ACTIONS["PUBLIC_BASE_URL"]
 
 
 class ActionSetupTests:
@@ -94,18 +94,18 @@ class ActionSetupTests:
         assert "create_api_key USERNAME" in out
 
     def test_default_is_the_first_enabled_style(self, public_url, settings):
-        settings.API_AUTH_STYLES = ["custom", "oauth"]
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_AUTH_STYLES": ["custom", "oauth"]}
         out = action_setup()
         assert "Authentication: API Key, Custom" in out
         assert "Other auth types: --auth oauth (OAuth)." in out
 
     def test_disabled_style_is_an_error(self, public_url, settings):
-        settings.API_AUTH_STYLES = ["bearer"]
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_AUTH_STYLES": ["bearer"]}
         with pytest.raises(CommandError, match=re.escape("--auth oauth is not enabled: API_AUTH_STYLES is bearer.")):
             action_setup("--auth", "oauth")
 
     def test_without_public_base_url_says_so_and_uses_local_address(self, settings):
-        settings.PUBLIC_BASE_URL = ""
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": ""}
         out = action_setup("--auth", "bearer")
         assert out.startswith("PUBLIC_BASE_URL is not set: the values below use http://127.0.0.1:8000")
         assert "  http://127.0.0.1:8000/api/schema/?auth=bearer\n" in out
@@ -113,7 +113,7 @@ class ActionSetupTests:
         assert "Fix: Run `python manage.py tunnel`" in out
 
     def test_lint_warnings_are_printed_with_their_fix(self, settings):
-        settings.PUBLIC_BASE_URL = "https://192.168.0.10"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://192.168.0.10"}
         out = action_setup("--auth", "bearer")
         assert "GPT Action lint: 1 warning(s)." in out
         assert "gptsetup.W003: PUBLIC_BASE_URL 'https://192.168.0.10' uses a private IP address" in out

@@ -51,7 +51,7 @@ class HomePageTests:
         assert "No active API key." in html and 'href="/admin/gptactions/apikey/add/"' in html
 
     def test_staff_see_what_is_done(self, client, settings):
-        settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://demo.ngrok-free.app"}
         builder = make_user("builder", is_staff=True, is_superuser=True)
         make_gpt_client()
         make_api_key(builder)

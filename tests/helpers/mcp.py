@@ -16,6 +16,8 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 
 T = TypeVar("T")
 TOOL_NAMES = ["list_items", "get_item", "create_item", "update_item", "delete_item"]
+# In the test process the suite's second resource (tests/notes) is registered too; a server subprocess has items only.
+SUITE_TOOL_NAMES = [*TOOL_NAMES, "list_notes", "get_note", "create_note", "delete_note"]
 ROOT = Path(__file__).resolve().parents[2]
 
 

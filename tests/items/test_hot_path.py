@@ -56,7 +56,8 @@ class QueryCountTests:
     @pytest.mark.parametrize("style", STYLES)
     @pytest.mark.parametrize("endpoint", list(ENDPOINTS))
     def test_queries_per_call_cold_and_warm_with_no_bookkeeping_write(self, api, user, style, endpoint, settings):
-        settings.API_THROTTLE_RATE = "600/min"  # throttling on, as in production
+        # Throttling on, as in production.
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "600/min"}
         method, on_item, body, (cold, warm) = ENDPOINTS[endpoint]
         headers = headers_for(style, user)
         for _ in range(3):

@@ -16,7 +16,18 @@ from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
-OPERATION_IDS = {"listItems", "getItem", "createItem", "updateItem", "deleteItem"}
+OPERATION_IDS = {
+    "listItems",
+    "getItem",
+    "createItem",
+    "updateItem",
+    "deleteItem",
+    # The second resource the suite registers (tests/notes/gpt_actions.py): list, get, create, delete.
+    "listNotes",
+    "getNote",
+    "createNote",
+    "deleteNote",
+}
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
@@ -68,7 +79,7 @@ class SchemaEndpointTests:
         assert "bearer, basic, custom, oauth" in response.json()["auth"][0]
 
     def test_disabled_auth_is_400(self, api, settings):
-        settings.API_AUTH_STYLES = ["custom"]
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_AUTH_STYLES": ["custom"]}
         response = api.get("/api/schema/?auth=oauth&format=json")
         assert response.status_code == HTTPStatus.BAD_REQUEST
         assert response.json() == {"auth": ["Use one of the enabled auth styles: custom."]}
@@ -81,18 +92,18 @@ class SchemaEndpointTests:
 
 class ServersTests:
     def test_public_base_url_setting(self, api, settings):
-        settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://demo.ngrok-free.app"}
         assert fetch_schema(api)["servers"] == [{"url": "https://demo.ngrok-free.app"}]
 
     def test_without_setting_the_requests_host_as_https(self, api, settings):
-        settings.PUBLIC_BASE_URL = ""
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": ""}
         settings.ALLOWED_HOSTS = ["api.example.com"]
         schema = fetch_schema(api, HTTP_HOST="api.example.com")
         assert schema["servers"] == [{"url": "https://api.example.com"}]
 
     @pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:8000", "[::1]:8000", "localhost"])
     def test_loopback_keeps_http_for_local_docs(self, api, settings, host):
-        settings.PUBLIC_BASE_URL = ""
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": ""}
         schema = fetch_schema(api, HTTP_HOST=host)
         assert schema["servers"] == [{"url": f"http://{host}"}]
 
@@ -119,11 +130,11 @@ class SecuritySchemesTests:
             }
 
     def test_only_enabled_styles(self, api, settings):
-        settings.API_AUTH_STYLES = ["basic", "custom"]
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_AUTH_STYLES": ["basic", "custom"]}
         assert set(fetch_schema(api)["components"]["securitySchemes"]) == {"basicAuth", "apiKeyAuth"}
 
     def test_custom_header_name_follows_setting(self, api, settings):
-        settings.API_KEY_HEADER = "X-Items-Key"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_KEY_HEADER": "X-Items-Key"}
         scheme = fetch_schema(api, "?auth=custom")["components"]["securitySchemes"]["apiKeyAuth"]
         assert scheme["name"] == "X-Items-Key"
 
@@ -140,7 +151,7 @@ class SecuritySchemesTests:
             assert list(operation["security"][0]) == [name]
 
     def test_oauth_flow_is_absolute_on_the_public_url(self, api, settings):
-        settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://demo.ngrok-free.app"}
         schema = fetch_schema(api, "?auth=oauth")
         assert schema["components"]["securitySchemes"]["oauth2"] == {
             "type": "oauth2",
@@ -148,13 +159,19 @@ class SecuritySchemesTests:
                 "authorizationCode": {
                     "authorizationUrl": "https://demo.ngrok-free.app/oauth/authorize/",
                     "tokenUrl": "https://demo.ngrok-free.app/oauth/token/",
-                    "scopes": {"items:read": "Read your items", "items:write": "Create, change and delete your items"},
+                    "scopes": {
+                        "items:read": "Read your items",
+                        "items:write": "Create, change and delete your items",
+                        # The suite's second resource (tests/notes) registers without words: the defaults.
+                        "notes:read": "Read your notes",
+                        "notes:write": "Create, change and delete your notes",
+                    },
                 }
             },
         }
 
     def test_oauth_urls_follow_the_request_host_when_setting_is_empty(self, api, settings):
-        settings.PUBLIC_BASE_URL = ""
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": ""}
         settings.ALLOWED_HOSTS = ["api.example.com"]
         schema = fetch_schema(api, "?auth=oauth", HTTP_HOST="api.example.com")
         flow = schema["components"]["securitySchemes"]["oauth2"]["flows"]["authorizationCode"]
@@ -177,6 +194,10 @@ class SecuritySchemesTests:
             "createItem": ["items:write"],
             "updateItem": ["items:write"],
             "deleteItem": ["items:write"],
+            "listNotes": ["notes:read"],
+            "getNote": ["notes:read"],
+            "createNote": ["notes:write"],
+            "deleteNote": ["notes:write"],
         }
 
 
@@ -188,6 +209,10 @@ class OperationsTests:
             ("getItem", "get", "/items/{id}/"),
             ("updateItem", "patch", "/items/{id}/"),
             ("deleteItem", "delete", "/items/{id}/"),
+            ("listNotes", "get", "/notes/"),
+            ("createNote", "post", "/notes/"),
+            ("getNote", "get", "/notes/{id}/"),
+            ("deleteNote", "delete", "/notes/{id}/"),
         }
 
     @pytest.mark.django_db
@@ -230,11 +255,18 @@ class OperationsTests:
             "createItem": False,
             "updateItem": True,
             "deleteItem": True,
+            "listNotes": False,
+            "getNote": False,
+            "createNote": False,
+            "deleteNote": True,
         }
 
     def test_is_consequential_settings_for_create_and_update(self, api, settings):
-        settings.GPT_CREATE_IS_CONSEQUENTIAL = True
-        settings.GPT_UPDATE_IS_CONSEQUENTIAL = False
+        settings.GPT_ACTIONS = {
+            **settings.GPT_ACTIONS,
+            "GPT_CREATE_IS_CONSEQUENTIAL": True,
+            "GPT_UPDATE_IS_CONSEQUENTIAL": False,
+        }
         ops = operations(fetch_schema(api))
         assert ops["createItem"][2]["x-openai-isConsequential"] is True
         assert ops["updateItem"][2]["x-openai-isConsequential"] is False
@@ -248,6 +280,11 @@ class OperationsTests:
             "createItem": {"201", "400", "401", "403", "429"},
             "updateItem": {"200", "400", "401", "403", "404", "429"},
             "deleteItem": {"204", "401", "403", "404", "429"},
+            # A registration documents the same errors for a shop's view that names none.
+            "listNotes": {"200", "401", "403", "429"},
+            "getNote": {"200", "401", "403", "404", "429"},
+            "createNote": {"201", "400", "401", "403", "429"},
+            "deleteNote": {"204", "401", "403", "404", "429"},
         }
         for _, _, operation in operations(schema).values():
             assert operation["responses"]["429"]["headers"]["Retry-After"]["schema"] == {"type": "integer"}

@@ -68,7 +68,7 @@ class GptClientAdminTests:
         assert Application.objects.get(name="New GPT").redirect_uris == ""
 
     def test_change_page_shows_the_paste_values(self, admin_client, settings):
-        settings.PUBLIC_BASE_URL = "https://gpt.example.com"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://gpt.example.com"}
         application, _ = make_gpt_client()
         html = admin_client.get(change_url(application)).content.decode()
         assert "What to paste into the GPT editor" in html

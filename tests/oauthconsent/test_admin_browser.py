@@ -13,7 +13,7 @@ from tests.helpers.browser import ARTIFACTS, add_in_admin, horizontal_overflow
 
 @pytest.mark.django_db(transaction=True)
 def test_the_client_secret_is_shown_once_without_overflow_with_copy_buttons(chromium, live_server, settings):
-    settings.PUBLIC_BASE_URL = "https://demo.ngrok-free.app"
+    settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://demo.ngrok-free.app"}
     builder = make_user("builder", password=PASSWORD, is_staff=True, is_superuser=True)
     page, elsewhere = add_in_admin(
         chromium, live_server.url, "/admin/oauth2_provider/application/add/", "builder", PASSWORD, "Recipe GPT"

@@ -27,7 +27,7 @@ def value(lines: list[str], prefix: str) -> str:
 
 class RegisterGptClientTests:
     def test_prints_id_secret_and_paste_values(self, settings):
-        settings.PUBLIC_BASE_URL = "https://gpt.example.com"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://gpt.example.com"}
         make_user("builder")
         lines = register(
             "--name", "Recipe GPT", "--callback", "https://chatgpt.com/aip/g-abc/oauth/callback", "--user", "builder"

@@ -39,7 +39,7 @@ class DeactivatedUserTests:
     def test_access_token_is_refused_with_invalid_token(self, gpt, alice, browser, settings):
         # The API remembers a verified token for API_AUTH_CACHE_SECONDS (tests/items/test_credential_cache.py
         # shows a deactivation taking effect within it); with no memory, this is the validator's own refusal.
-        settings.API_AUTH_CACHE_SECONDS = 0
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_AUTH_CACHE_SECONDS": 0}
         token = connect(gpt, browser)
         assert items_status(gpt, token["access_token"]) == HTTPStatus.OK
         deactivate_without_signals(alice)

@@ -75,7 +75,8 @@ class AuthorizationCodeFlowTests:
         assert items(gpt, token["access_token"]).status_code == HTTPStatus.UNAUTHORIZED
         assert items(gpt, refreshed["access_token"]).status_code == HTTPStatus.OK
 
-        settings.OAUTH_REFRESH_GRACE_SECONDS = 0  # the retry window is over (test_races.py covers it)
+        # The retry window is over (test_races.py covers it).
+        settings.OAUTH_CONSENT = {**settings.OAUTH_CONSENT, "OAUTH_REFRESH_GRACE_SECONDS": 0}
         with pytest.raises(InvalidGrantError):
             oauth.refresh_token(gpt.token_url, refresh_token=old_refresh_token, auth=auth)
         # Reuse protection: replaying the old refresh token revoked the family, the new pair included.

@@ -90,7 +90,7 @@ class RefreshRaceTests:
         assert works(gpt, first["access_token"])
 
     def test_reuse_after_the_grace_window_revokes_the_family(self, gpt, alice, browser, settings):
-        settings.OAUTH_REFRESH_GRACE_SECONDS = 5
+        settings.OAUTH_CONSENT = {**settings.OAUTH_CONSENT, "OAUTH_REFRESH_GRACE_SECONDS": 5}
         token = exchange(gpt, new_code(gpt, browser)).json()
         first = refresh(gpt, token["refresh_token"]).json()
         RefreshToken.objects.filter(revoked__isnull=False).update(revoked=timezone.now() - timedelta(seconds=6))

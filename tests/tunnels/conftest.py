@@ -27,10 +27,13 @@ def state_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def ngrok_settings(settings, tmp_path: Path, state_file: Path):
     """Settings that point pyngrok at the stand-in agent: nothing is downloaded, nothing leaves 127.0.0.1."""
-    settings.TUNNELS_BACKEND = "tunnels.backends.ngrok.PyngrokBackend"
-    settings.NGROK_PATH = str(STANDIN)
-    settings.NGROK_CONFIG_PATH = str(tmp_path / "ngrok.yml")
-    settings.NGROK_AUTHTOKEN = "test-token"
+    settings.TUNNELS = {
+        **settings.TUNNELS,
+        "TUNNELS_BACKEND": "tunnels.backends.ngrok.PyngrokBackend",
+        "NGROK_PATH": str(STANDIN),
+        "NGROK_CONFIG_PATH": str(tmp_path / "ngrok.yml"),
+        "NGROK_AUTHTOKEN": "test-token",
+    }
     return settings
 
 
@@ -43,7 +46,7 @@ def pyngrok_backend(ngrok_settings) -> Iterator[PyngrokBackend]:
 
 @pytest.fixture
 def memory_backend(settings) -> Iterator[InMemoryBackend]:
-    settings.TUNNELS_BACKEND = "tunnels.backends.locmem.InMemoryBackend"
+    settings.TUNNELS = {**settings.TUNNELS, "TUNNELS_BACKEND": "tunnels.backends.locmem.InMemoryBackend"}
     backend = InMemoryBackend()
     backend.stop()
     yield backend

@@ -81,17 +81,17 @@ class TunnelBackendContractTests:
 
 class GetBackendTests:
     def test_setting_picks_the_backend(self, settings):
-        settings.TUNNELS_BACKEND = "tunnels.backends.locmem.InMemoryBackend"
+        settings.TUNNELS = {**settings.TUNNELS, "TUNNELS_BACKEND": "tunnels.backends.locmem.InMemoryBackend"}
         assert isinstance(get_backend(), InMemoryBackend)
 
     def test_default_is_pyngrok_with_settings_passed_explicitly(self, ngrok_settings):
-        del ngrok_settings.TUNNELS_BACKEND
+        ngrok_settings.TUNNELS = {k: v for k, v in ngrok_settings.TUNNELS.items() if k != "TUNNELS_BACKEND"}
         backend = get_backend()
 
         assert isinstance(backend, PyngrokBackend)
         assert backend.config.ngrok_path == str(STANDIN)
         assert backend.config.auth_token == "test-token"
-        assert backend.config.config_path == ngrok_settings.NGROK_CONFIG_PATH
+        assert backend.config.config_path == ngrok_settings.TUNNELS["NGROK_CONFIG_PATH"]
 
 
 class PyngrokBackendTests:
@@ -132,7 +132,7 @@ class PyngrokBackendTests:
         assert "\n" not in message
 
     def test_missing_token_fails_before_starting_anything(self, ngrok_settings, state_file, tmp_path):
-        ngrok_settings.NGROK_AUTHTOKEN = ""
+        ngrok_settings.TUNNELS = {**ngrok_settings.TUNNELS, "NGROK_AUTHTOKEN": ""}
         with pytest.raises(MissingAuthTokenError, match=r"dashboard\.ngrok\.com/get-started/your-authtoken"):
             get_backend().open(8000)
 
@@ -141,7 +141,7 @@ class PyngrokBackendTests:
 
     def test_missing_binary_fails_and_nothing_is_downloaded(self, ngrok_settings, tmp_path):
         missing = tmp_path / "bin" / "ngrok"
-        ngrok_settings.NGROK_PATH = str(missing)
+        ngrok_settings.TUNNELS = {**ngrok_settings.TUNNELS, "NGROK_PATH": str(missing)}
 
         with pytest.raises(AgentNotFoundError, match=r"NGROK_PATH is .* not an executable file"):
             get_backend().open(8000)
@@ -150,7 +150,7 @@ class PyngrokBackendTests:
         assert not missing.parent.exists()
 
     def test_no_binary_anywhere_names_where_it_looked(self, ngrok_settings, monkeypatch, tmp_path):
-        del ngrok_settings.NGROK_PATH
+        ngrok_settings.TUNNELS = {k: v for k, v in ngrok_settings.TUNNELS.items() if k != "NGROK_PATH"}
         monkeypatch.setenv("PATH", str(tmp_path))
         monkeypatch.setattr("pyngrok.conf.DEFAULT_NGROK_PATH", str(tmp_path / "pyngrok" / "ngrok"))
 

@@ -75,7 +75,7 @@ class TunnelCommandTests:
         assert "\n" not in warning
 
     def test_ngrok_domain_setting_is_the_default_domain(self, memory_backend, settings, port, listener):
-        settings.NGROK_DOMAIN = "https://Demo.ngrok-free.app/"
+        settings.TUNNELS = {**settings.TUNNELS, "NGROK_DOMAIN": "https://Demo.ngrok-free.app/"}
         out, err = sigterm_on(r"^https://.*$"), io.StringIO()
 
         call_command("tunnel", "--no-server", "--port", str(port), stdout=out, stderr=err)
@@ -124,7 +124,7 @@ class TunnelCommandRefusalTests:
             call_command("tunnel", "--port", "70000", stdout=io.StringIO())
 
     def test_an_unimportable_backend_is_one_clear_error(self, settings, port):
-        settings.TUNNELS_BACKEND = "tunnels.backends.locmem.NoSuchBackend"
+        settings.TUNNELS = {**settings.TUNNELS, "TUNNELS_BACKEND": "tunnels.backends.locmem.NoSuchBackend"}
         with pytest.raises(
             CommandError, match=r"TUNNELS_BACKEND 'tunnels\.backends\.locmem\.NoSuchBackend' cannot be imported"
         ):
