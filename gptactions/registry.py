@@ -133,6 +133,7 @@ class Resource:
     basename: str = ""
 
     def __post_init__(self) -> None:
+        self._specs: dict[tuple[str, bool, bool], ActionSpec] = {}
         model = self.model
         self.singular = self.singular or str(model._meta.verbose_name)
         self.plural = self.plural or str(model._meta.verbose_name_plural)
@@ -182,6 +183,14 @@ class Resource:
         }
 
     def spec(self, action: str) -> ActionSpec:
+        """The action as every front door names and guards it (kept per action and per consequence setting)."""
+        key = (action, conf.GPT_CREATE_IS_CONSEQUENTIAL, conf.GPT_UPDATE_IS_CONSEQUENTIAL)
+        spec = self._specs.get(key)
+        if spec is None:
+            spec = self._specs[key] = self._make_spec(action)
+        return spec
+
+    def _make_spec(self, action: str) -> ActionSpec:
         if action in STANDARD_ACTIONS:
             method, detail, op_verb, tool_verb, title_verb = STANDARD_ACTIONS[action]
             noun = self.plural if action == "list" else self.singular
@@ -210,8 +219,7 @@ class Resource:
             operation_id=self.operation_ids.get(action)
             or op_verb + "".join(word[:1].upper() + word[1:] for word in noun_words),
             tool_name=self.tool_names.get(action) or _snake(f"{tool_verb} {noun}"),
-            title=self.titles.get(action)
-            or f"{title_verb} {_with_article(noun) if noun == self.singular else noun}",
+            title=self.titles.get(action) or f"{title_verb} {_with_article(noun) if noun == self.singular else noun}",
             scope=self.action_scopes.get(action) or (self.read_scope if read_only else self.write_scope),
             consequential=consequential,
             destructive=self.destructive.get(action, not read_only and consequential),

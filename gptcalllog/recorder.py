@@ -1,4 +1,4 @@
-"""The one way into the call log: record_call(), for every front door (the registered resources' REST routes, MCP tools).
+"""The call log's writer: record_call() adds a call from any front door (REST routes, MCP tools) to the log.
 
 A call costs its caller one append to a per-process buffer. A background thread writes the buffer
 with one prepared INSERT every CALL_LOG_FLUSH_SECONDS, or as soon as CALL_LOG_BATCH_SIZE calls wait,

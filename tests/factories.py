@@ -27,6 +27,13 @@ SCOPE_READ = "items:read"
 SCOPE_WRITE = "items:write"
 # Every registered scope, the default of a key, a token and the paste values: items' and the suite's notes'.
 ALL_SCOPES = "items:read items:write notes:read notes:write"
+# The Action schema's operations: items' five, and the four of the suite's second resource (tests/notes).
+OPERATION_IDS = {"listItems", "getItem", "createItem", "updateItem", "deleteItem"} | {
+    "listNotes",
+    "getNote",
+    "createNote",
+    "deleteNote",
+}
 
 
 def make_user(username: str | None = None, *, password: str = PASSWORD, **fields: object) -> AbstractBaseUser:

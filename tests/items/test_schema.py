@@ -16,18 +16,8 @@ from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
-OPERATION_IDS = {
-    "listItems",
-    "getItem",
-    "createItem",
-    "updateItem",
-    "deleteItem",
-    # The second resource the suite registers (tests/notes/gpt_actions.py): list, get, create, delete.
-    "listNotes",
-    "getNote",
-    "createNote",
-    "deleteNote",
-}
+from tests.factories import OPERATION_IDS
+
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
