@@ -35,6 +35,25 @@ class ActionPagination(PageNumberPagination):
     def get_page_number(self, request: Request, paginator: Paginator) -> int:
         return _whole_number(request, self.page_query_param, default=1)
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        """page and page_size as the API checks them (from 1; page_size up to max_page_size), for any list."""
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Page number, from 1; a page past the last one is an error.",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Records per page, 1 to {self.max_page_size}; {self.page_size} when left out.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]
+
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         # DRF's own says `nullable`, which OpenAPI 3.1 no longer has: a null `next` would not validate.
         page_url = {"type": ["string", "null"], "format": "uri", "example": None}

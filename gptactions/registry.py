@@ -26,6 +26,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
 from django.urls import URLPattern, reverse
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
@@ -135,8 +136,12 @@ class Resource:
     def __post_init__(self) -> None:
         self._specs: dict[tuple[str, bool, bool], ActionSpec] = {}
         model = self.model
-        self.singular = self.singular or str(model._meta.verbose_name)
-        self.plural = self.plural or str(model._meta.verbose_name_plural)
+        # Names (tools, operationIds) from the verbose names as written, whatever language is active; the
+        # consent page's words from the same names translated when the page is shown.
+        self.verbose_plural = self.plural or model._meta.verbose_name_plural
+        with translation.override(None):
+            self.singular = self.singular or str(model._meta.verbose_name)
+            self.plural = self.plural or str(model._meta.verbose_name_plural)
         self.basename = self.basename or _snake(self.singular)
         self.read_scope = self.read_scope or f"{self.prefix}:read"
         self.write_scope = self.write_scope or f"{self.prefix}:write"
@@ -172,8 +177,8 @@ class Resource:
     def scopes(self) -> dict[str, str]:
         """The scopes this resource's actions need, with the words the consent page shows."""
         defaults = {
-            self.read_scope: _("Read your %(things)s") % {"things": self.plural},
-            self.write_scope: _("Create, change and delete your %(things)s") % {"things": self.plural},
+            self.read_scope: _("Read your %(things)s") % {"things": self.verbose_plural},
+            self.write_scope: _("Create, change and delete your %(things)s") % {"things": self.verbose_plural},
         }
         needed = {spec.scope for spec in self.specs()}
         return {

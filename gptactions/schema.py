@@ -187,6 +187,11 @@ class ActionAutoSchema(AutoSchema):
             errors.update(INVALID)
         if spec.detail:
             errors[404] = OpenApiResponse(ErrorSerializer, description="No such record among the user's.")
+        if spec.action == "list" and getattr(self.view, "pagination_class", None) is not None:
+            errors[400] = OpenApiResponse(
+                ErrorSerializer, description="page or page_size out of range: the detail says which."
+            )
+            errors[404] = OpenApiResponse(ErrorSerializer, description="No such page.")
         for code, response in errors.items():
             if str(code) not in responses:
                 responses[str(code)] = self._get_response_for_code(response, str(code), direction=direction)

@@ -71,6 +71,7 @@ class SettingsNamespace:
         self.app_label = app_label
         self.types = {name: _types_of(default) for name, default in self.defaults.items()} | dict(types or {})
         self._values: dict[str, Any] | None = None
+        self._cached: set[str] = set()
         setting_changed.connect(self._on_setting_changed, weak=False, dispatch_uid=f"{__name__}:{setting_name}")
 
     @property
@@ -95,10 +96,18 @@ class SettingsNamespace:
         defaults = self.__dict__.get("defaults")
         if defaults is None or name not in defaults:
             raise AttributeError(f"{type(self).__name__} has no setting {name!r} (see {self.setting_name}).")
-        return self.value(name)
+        value = self.value(name)
+        # Kept as an attribute, as DOT's oauth2_settings does: the next read is a plain attribute lookup
+        # (the hot path reads about ten settings per request); reload() forgets them.
+        self.__dict__[name] = value
+        self._cached.add(name)
+        return value
 
     def reload(self) -> None:
         self._values = None
+        for name in self._cached:
+            self.__dict__.pop(name, None)
+        self._cached.clear()
 
     def _on_setting_changed(self, *, setting: str, **kwargs: Any) -> None:
         if setting == self.setting_name:

@@ -271,7 +271,7 @@ class OperationsTests:
             "updateItem": {"200", "400", "401", "403", "404", "429"},
             "deleteItem": {"204", "401", "403", "404", "429"},
             # A registration documents the same errors for a shop's view that names none.
-            "listNotes": {"200", "401", "403", "429"},
+            "listNotes": {"200", "400", "401", "403", "404", "429"},
             "getNote": {"200", "401", "403", "404", "429"},
             "createNote": {"201", "400", "401", "403", "429"},
             "deleteNote": {"204", "401", "403", "404", "429"},

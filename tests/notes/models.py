@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Note(models.Model):
@@ -12,6 +13,8 @@ class Note(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
 
     def __str__(self) -> str:
         return self.title
