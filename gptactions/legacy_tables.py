@@ -31,4 +31,3 @@ def copy_rows_from_table(old_table: str, app_label: str, model_name: str) -> Any
                 cursor.execute(statement)
 
     return copy
-

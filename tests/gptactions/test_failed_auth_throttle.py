@@ -10,9 +10,9 @@ from django.core.checks import run_checks
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from gptactions import throttling
 from gptactions.keys import new_raw_key
 from gptactions.services import api_key_revoke
-from gptactions import throttling
 from tests.factories import make_api_key
 from tests.helpers.api import auth_headers
 
