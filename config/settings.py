@@ -97,7 +97,8 @@ INSTALLED_APPS += env.list("DJANGO_EXTRA_APPS", default=[])
 
 # MIDDLEWARE -------------------------------------------------------------------
 MIDDLEWARE = [
-    # The API's paths (/items, /healthz) take a shorter chain of their own: config/api_paths.py.
+    # The API's paths (DRF views that read no session) skip the browser-only middleware below
+    # (config/api_paths.py's BROWSER_ONLY); everything else listed here runs for them too.
     "config.api_paths.ApiPathsMiddleware",
     "config.middleware.SecureCookiesOverHttpsMiddleware",  # sees every cookie set below
     "django.middleware.security.SecurityMiddleware",

@@ -55,11 +55,14 @@ class ApiKeyAuthentication(BaseAuthentication):
         if raw_key is None:
             return None
         digest = key_hash(raw_key)
-        api_key = credential_cache.api_keys.get(digest)
+        api_key = credential_cache.api_keys.get(digest)  # a copy of its own: the request may change it
         if api_key is None or api_key.is_expired():
             api_key = self.verify(request, raw_key)
             credential_cache.api_keys.put(digest, api_key, conf.API_AUTH_CACHE_SECONDS)
+        last_used_at = api_key.last_used_at
         api_key_mark_used(api_key=api_key)
+        if api_key.last_used_at != last_used_at:  # at most once a minute: the memory learns it too
+            credential_cache.api_keys.update(digest, api_key)
         return (api_key.user, api_key)
 
     def verify(self, request: Request, raw_key: str) -> ApiKey:

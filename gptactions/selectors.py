@@ -1,8 +1,8 @@
 """Reads: API keys by their raw value, and model rows made into instances as the ORM makes them.
 
-The API's hot reads (api_key_find, item_get, OwnedItems) are plain statements, each compiled once: the ORM
-compiles a queryset anew on every call. _ModelRows makes the model instances from their rows as the ORM
-does; tests/items/test_hot_path.py holds each equal to its queryset.
+api_key_find is one plain statement, compiled once per database vendor (the ORM compiles a queryset anew
+on every call), run on the database the routers choose for reading ApiKey. ModelRows makes the model
+instances from its rows as the ORM does; tests/items/test_hot_path.py holds it equal to the queryset.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from functools import cache
 from weakref import WeakKeyDictionary
 
 from django.contrib.auth import get_user_model
-from django.db import connection, connections, models
+from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import Col
 from django.utils import timezone
@@ -37,13 +37,12 @@ class ModelRows:
         self.attnames = [field.attname for field in fields]
         self._converters: WeakKeyDictionary[BaseDatabaseWrapper, list[tuple[int, Col, list]]] = WeakKeyDictionary()
 
-    def select_list(self) -> str:
-        quote = connection.ops.quote_name
+    def select_list(self, database: BaseDatabaseWrapper) -> str:
+        quote = database.ops.quote_name
         return ", ".join(f"{quote(column.alias)}.{quote(column.target.column)}" for column in self.columns)
 
-    def instances(self, rows: list[tuple], start: int = 0) -> list[models.Model]:
-        """One instance per row, from the row's values at start, start + 1, ... (a join's rows hold several)."""
-        database = connections[connection.alias]  # once: each use of `connection` looks the thread's up again
+    def instances(self, rows: list[tuple], database: BaseDatabaseWrapper, start: int = 0) -> list[models.Model]:
+        """One instance per row of database's, from the values at start, start + 1, ... (a join's rows hold several)."""
         converters = self._converters_for(database)
         instances = []
         for row in rows:
@@ -73,13 +72,14 @@ def _users() -> ModelRows:
 
 
 @cache
-def _api_key_find_sql(vendor: str) -> str:
-    quote = connection.ops.quote_name
+def _api_key_find_sql(vendor: str, alias: str) -> str:
+    database = connections[alias]
+    quote = database.ops.quote_name
     users = _users().model._meta
     user_id = ApiKey._meta.get_field("user").column
     join = f"{quote(users.db_table)} ON {quote(users.db_table)}.{quote(users.pk.column)} = {quote(user_id)}"
     where = f"{quote(ApiKey._meta.get_field('prefix').column)} = %s"
-    select_list = f"{_API_KEYS.select_list()}, {_users().select_list()}"
+    select_list = f"{_API_KEYS.select_list(database)}, {_users().select_list(database)}"
     return f"SELECT {select_list} FROM {quote(ApiKey._meta.db_table)} INNER JOIN {join} WHERE {where}"  # noqa: S608
 
 
@@ -92,15 +92,16 @@ def api_key_find(*, raw_key: str) -> ApiKey | None:
     """
     if not is_well_formed(raw_key):
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(_api_key_find_sql(connection.vendor), [stored_prefix(raw_key)])
+    database = connections[router.db_for_read(ApiKey)]  # as ApiKey.objects would read (its user alongside)
+    with database.cursor() as cursor:
+        cursor.execute(_api_key_find_sql(database.vendor, database.alias), [stored_prefix(raw_key)])
         row = cursor.fetchone()
     if row is None:
         return None
-    api_key = _API_KEYS.instances([row])[0]
+    api_key = _API_KEYS.instances([row], database)[0]
     if not constant_time_compare(api_key.hashed_key, key_hash(raw_key)):
         return None
-    ApiKey.user.field.set_cached_value(api_key, _users().instances([row], start=len(_API_KEYS.columns))[0])
+    ApiKey.user.field.set_cached_value(api_key, _users().instances([row], database, start=len(_API_KEYS.columns))[0])
     return api_key
 
 

@@ -28,5 +28,5 @@ def forget_access_token(sender: type, instance: Any, **kwargs: Any) -> None:
 
 @receiver([post_save, post_delete], sender=get_user_model())
 def forget_users_credentials(sender: type, instance: Any, **kwargs: Any) -> None:
-    credential_cache.api_keys.evict(lambda api_key: api_key.user_id == instance.pk)
-    credential_cache.access_tokens.evict(lambda token: token.user_id == instance.pk)
+    credential_cache.api_keys.evict(lambda api_key: api_key.value("user_id") == instance.pk)
+    credential_cache.access_tokens.evict(lambda token: token.value("user_id") == instance.pk)

@@ -7,8 +7,15 @@ import re
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpResponse
+from django.urls import include, path
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.routers import SimpleRouter
+from rest_framework.test import APIClient
 
 from config import api_paths
+from items.views import ItemViewSet
 from tests.factories import make_item
 from tests.helpers.api import auth_headers
 
@@ -16,8 +23,8 @@ pytestmark = pytest.mark.django_db
 
 SECURITY_HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 # LocaleMiddleware names the language of every response it sees: the mark that the browser stack ran.
-PAGES = ["/admin/login/", "/oauth/login/", "/mcp", "/privacy/", "/"]
-API_CALLS = ["/items/", "/items", "/items/1", "/healthz"]
+PAGES = ["/admin/login/", "/oauth/login/", "/privacy/", "/", "/healthz", "/api/docs/"]
+API_CALLS = ["/items/", "/items", "/items/1"]
 
 
 def security_headers(response) -> dict[str, str | None]:
@@ -126,14 +133,97 @@ def test_unauthenticated_and_throttled_calls_answer_alike(api, raw_key, settings
     assert "Retry-After" in api_chain[1].headers
 
 
-def test_api_middleware_with_view_hooks_is_refused(monkeypatch):
-    monkeypatch.setattr(
-        api_paths, "API_MIDDLEWARE", [*api_paths.API_MIDDLEWARE, "django.middleware.csrf.CsrfViewMiddleware"]
-    )
-    with pytest.raises(TypeError, match="CsrfViewMiddleware has process_view"):
-        api_paths.ApiHandler().load_middleware()
+class Recorder:
+    """A shop's own middleware, with every hook Django has: notes what it saw in `seen`."""
+
+    seen: list[str] = []
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        Recorder.seen.append(f"call {request.path}")
+        response = self.get_response(request)
+        response["X-Request-Id"] = "shop"
+        return response
+
+    def process_view(self, request, view, args, kwargs) -> None:
+        Recorder.seen.append(f"view {request.path}")
+
+    def process_exception(self, request, exception) -> None:
+        Recorder.seen.append(f"exception {type(exception).__name__}")
 
 
-@pytest.mark.parametrize("path", ["/itemsx", "/healthzz", "/items-admin/"])
+@pytest.mark.parametrize("where", [1, 3, -1])
+def test_a_middleware_the_project_adds_runs_on_the_api_paths(user, raw_key, settings, where):
+    Recorder.seen = []
+    middleware = list(settings.MIDDLEWARE)
+    middleware.insert(where if where >= 0 else len(middleware), "tests.test_api_paths.Recorder")
+    settings.MIDDLEWARE = middleware
+    item = make_item(user)
+    response = APIClient().get(f"/items/{item.pk}", **auth_headers("custom", raw_key))  # loads MIDDLEWARE now
+    assert response.status_code == 200
+    assert response["X-Request-Id"] == "shop"
+    assert Recorder.seen == [f"call /items/{item.pk}", f"view /items/{item.pk}"]
+    assert "Content-Language" not in response.headers  # and still the API's chain
+    assert "tests.test_api_paths.Recorder" in api_paths.api_middleware()
+
+
+class PlainRecorder:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        Recorder.seen.append(f"call {request.path}")
+        return self.get_response(request)
+
+
+def test_a_middleware_before_the_switch_runs_once_and_one_with_hooks_there_is_refused(raw_key, settings):
+    Recorder.seen = []
+    settings.MIDDLEWARE = ["tests.test_api_paths.PlainRecorder", *settings.MIDDLEWARE]
+    assert APIClient().get("/items/", **auth_headers("custom", raw_key)).status_code == 200
+    assert Recorder.seen == ["call /items/"]
+    settings.MIDDLEWARE = ["tests.test_api_paths.Recorder", *settings.MIDDLEWARE[1:]]
+    with pytest.raises(ImproperlyConfigured, match="Recorder has process_exception, process_view: list it after"):
+        api_paths.ApiPathsMiddleware(lambda request: None)
+
+
+def test_the_api_chain_is_middleware_minus_the_browser_only_ones(settings):
+    assert api_paths.api_middleware() == [m for m in settings.MIDDLEWARE[1:] if m not in api_paths.BROWSER_ONLY]
+    assert api_paths.api_middleware() == [
+        "config.middleware.SecureCookiesOverHttpsMiddleware",
+        "django.middleware.security.SecurityMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    ]
+
+
+def test_the_api_paths_are_read_from_the_urlconf():
+    assert api_paths.api_prefixes() == ("/items", "/mcp")
+    assert api_paths.api_prefixes("tests.test_api_paths") == ("/notes",)
+
+
+@pytest.mark.parametrize("path", ["/itemsx", "/healthzz", "/items-admin/", "/healthz", "/api/schema/", "/"])
 def test_only_the_api_paths_themselves_take_the_short_chain(path):
-    assert not api_paths.is_api_path(path)
+    middleware = api_paths.ApiPathsMiddleware(lambda request: None)
+    assert middleware.is_api_path("/items/7") and middleware.is_api_path("/items")
+    assert not middleware.is_api_path(path)
+
+
+# A urlconf of a shop's: its viewset under a prefix of its own, one that signs in with sessions (a page's
+# neighbour, so it keeps MIDDLEWARE), and a page.
+class SessionItemViewSet(ItemViewSet):
+    authentication_classes = [SessionAuthentication]
+
+    def get_authenticators(self):
+        return [SessionAuthentication()]
+
+
+notes, sessions = SimpleRouter(), SimpleRouter()
+notes.register("notes", ItemViewSet, basename="note")
+sessions.register("account", SessionItemViewSet, basename="account")
+urlpatterns = [
+    path("", include(notes.urls)),
+    path("", include(sessions.urls)),
+    path("pages/", lambda request: HttpResponse()),
+]

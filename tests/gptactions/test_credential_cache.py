@@ -17,8 +17,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
 
 from gptactions import credential_cache
+from gptactions.authentication import HeaderApiKeyAuthentication, OAuthTokenAuthentication
 from gptactions.models import ApiKey
 from gptactions.services import api_key_revoke
 from tests.factories import make_access_token, make_api_key
@@ -142,3 +145,50 @@ class AccessTokenMemoryTests:
         response = self.bearer(api, token)
         assert response.status_code == HTTPStatus.UNAUTHORIZED
         assert 'error="invalid_token"' in response["WWW-Authenticate"]
+
+
+class FreshInstancesTests:
+    """Each request gets instances of its own: what one request changes on request.user or request.auth
+    never shows in the next request authenticated from the memory (nor in another thread's)."""
+
+    def request(self, **headers):
+        return Request(APIRequestFactory().get("/items/", **headers))
+
+    def test_a_key_and_its_user_changed_in_one_request_are_not_the_next_ones(self, user, raw_key):
+        authentication = HeaderApiKeyAuthentication()
+        first_user, first_key = authentication.authenticate(self.request(**auth_headers("custom", raw_key)))
+        first_user.username, first_user.is_superuser, first_key.scope = "mallory", True, "everything"
+        with CaptureQueriesContext(connection) as queries:
+            second_user, second_key = authentication.authenticate(self.request(**auth_headers("custom", raw_key)))
+        assert len(queries) == 0  # from the memory
+        assert second_user is not first_user and second_key is not first_key
+        assert (second_user.username, second_user.is_superuser, second_key.scope) == (
+            user.username,
+            False,
+            ApiKey.objects.get(pk=first_key.pk).scope,
+        )
+        assert second_key.user is second_user
+
+    def test_a_token_and_its_user_changed_in_one_request_are_not_the_next_ones(self, user):
+        _, token = make_access_token(user)
+        authentication = OAuthTokenAuthentication()
+        first_user, first_token = authentication.authenticate(self.request(HTTP_AUTHORIZATION=f"Bearer {token}"))
+        first_user.username, first_token.scope = "mallory", "everything"
+        with CaptureQueriesContext(connection) as queries:
+            second_user, second_token = authentication.authenticate(self.request(HTTP_AUTHORIZATION=f"Bearer {token}"))
+        assert len(queries) == 0
+        assert (second_user.username, second_token.scope) == (user.username, "items:read items:write")
+        assert second_token.user is second_user and second_token.application_id == first_token.application_id
+
+    def test_last_use_is_remembered_without_extending_the_lifetime(self, api, user, raw_key, settings, clock):
+        settings.API_AUTH_CACHE_SECONDS = 5
+        assert get_items(api, raw_key).status_code == HTTPStatus.OK
+        api_key = ApiKey.objects.get(user=user)
+        assert api_key.last_used_at is not None
+        clock(2)
+        with CaptureQueriesContext(connection) as queries:
+            assert get_items(api, raw_key).status_code == HTTPStatus.OK
+        assert not [q for q in queries.captured_queries if "gptactions_apikey" in q["sql"]]  # no second write
+        ApiKey.objects.filter(pk=api_key.pk).update(revoked_at=timezone.now())
+        clock(3.1)
+        assert get_items(api, raw_key).status_code == HTTPStatus.UNAUTHORIZED

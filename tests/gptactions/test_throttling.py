@@ -6,6 +6,7 @@ import ast
 import os
 import subprocess
 import sys
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 from pathlib import Path
@@ -124,6 +125,30 @@ class RedisThrottleTests:
             commands = list(sent_commands)
         assert commands == [b"EVALSHA", b"SCRIPT", b"EVALSHA", b"EVALSHA", b"EVALSHA"]
         assert statuses == [HTTPStatus.OK, HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS]  # the count survived
+
+    def test_the_caches_options_are_honoured(self, api, user, raw_key, settings):
+        """The script runs on the database (and so with the credentials, TLS, ...) that CACHES names."""
+        settings.API_THROTTLE_RATE = "1/min"
+        prefix = f"test-{uuid.uuid4().hex[:12]}"
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "redis://127.0.0.1:6379",
+                "KEY_PREFIX": prefix,
+                "OPTIONS": {"db": 12},  # this test's own database number
+            }
+        }
+        ours, default_db = redis.Redis(db=12), redis.Redis(db=0)
+        try:
+            statuses = [api.get("/items/", **auth_headers("custom", raw_key)).status_code for _ in range(2)]
+            assert statuses == [HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS]
+            assert [key.decode() for key in ours.scan_iter(match=f"{prefix}:*")] == [
+                f"{prefix}:1:throttle_items_{user.pk}"
+            ]
+            assert list(default_db.scan_iter(match=f"{prefix}:*")) == []
+        finally:
+            for key in ours.scan_iter(match=f"{prefix}:*"):
+                ours.delete(key)
 
     def test_a_connection_the_server_dropped_is_replaced(self, api, raw_key, settings):
         settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "3/min"}
