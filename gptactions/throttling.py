@@ -1,4 +1,4 @@
-"""Rate limits of the Items API: per user on every call, and per client IP on failed API-key authentication."""
+"""Rate limits of the API: per user on every call, and per client IP on failed API-key authentication."""
 
 from __future__ import annotations
 
@@ -79,14 +79,14 @@ def sliding_window(client: redis.Redis, key: str, limit: int, duration: int, mem
         return client.evalsha(SLIDING_WINDOW_SHA, 1, key, limit, duration, member)
 
 
-class ItemRateThrottle(UserRateThrottle):
+class UserRateLimit(UserRateThrottle):
     """API_THROTTLE_RATE requests per user, whatever key or token they use; 429 with Retry-After above it.
 
     Counts live in the default cache, so a throttled request costs no database query. With Redis as
     the cache, one atomic script per call (SLIDING_WINDOW); with another cache, DRF's own get and set.
     """
 
-    scope = "items"
+    scope = "api"  # one budget per user across every registered resource and both front doors
 
     def get_rate(self) -> str | None:
         # Read per request (DRF's THROTTLE_RATES is frozen at import), so the setting can change in tests.

@@ -18,13 +18,13 @@ from rest_framework.request import Request
 
 from gptactions.auth_styles import authenticate_header, enabled_authenticators
 from gptactions.renderers import FastJSONRenderer
-from gptactions.throttling import ItemRateThrottle
+from gptactions.throttling import UserRateLimit
 
 
 class ActionViewSetMixin:
     """The GPT editor's auth styles (API_AUTH_STYLES, in order), one rate limit per user, JSON written by orjson."""
 
-    throttle_classes = [ItemRateThrottle]
+    throttle_classes = [UserRateLimit]
     renderer_classes = [FastJSONRenderer]
 
     def get_authenticators(self) -> list[BaseAuthentication]:

@@ -23,7 +23,7 @@ from gptactions.calls import openai_ids
 from gptactions.parsers import RequestTooLarge
 from gptactions.permissions import missing_scope_message
 from gptactions.public_url import public_base_url
-from gptactions.throttling import ItemRateThrottle
+from gptactions.throttling import UserRateLimit
 from gptmcp.bridge import sdk_response
 from gptmcp.calls import ToolCall, tool_call_finished
 from gptmcp.metadata import resource_metadata_url
@@ -93,7 +93,7 @@ class UnparsedBody(BaseParser):
 class McpView(APIView):
     schema = None  # not an operation of the REST API's OpenAPI schema
     permission_classes = [IsAuthenticated]
-    throttle_classes = [ItemRateThrottle]  # one budget per user across both front doors: see get_throttles
+    throttle_classes = [UserRateLimit]  # one budget per user across both front doors: see get_throttles
     parser_classes = [UnparsedBody]
     # Stateless: no session to DELETE, and no stream on GET (the spec's answer for that is 405).
     http_method_names = ["post", "options"]

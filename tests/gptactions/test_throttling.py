@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from gptactions.throttling import ItemRateThrottle
+from gptactions.throttling import UserRateLimit
 from tests.factories import make_api_key, make_user
 from tests.helpers.api import auth_headers
 from tests.helpers.redis_cache import REDIS_URL, redis_as_cache
@@ -143,7 +143,7 @@ class RedisThrottleTests:
             statuses = [api.get("/items/", **auth_headers("custom", raw_key)).status_code for _ in range(2)]
             assert statuses == [HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS]
             assert [key.decode() for key in ours.scan_iter(match=f"{prefix}:*")] == [
-                f"{prefix}:1:throttle_items_{user.pk}"
+                f"{prefix}:1:throttle_api_{user.pk}"
             ]
             assert list(default_db.scan_iter(match=f"{prefix}:*")) == []
         finally:
@@ -170,7 +170,7 @@ class RedisThrottleTests:
         request.user = user
 
         def allowed(_: int) -> bool:
-            return ItemRateThrottle().allow_request(request, None)
+            return UserRateLimit().allow_request(request, None)
 
         with redis_as_cache(settings), ThreadPoolExecutor(max_workers=8) as pool:
             answers = list(pool.map(allowed, range(100)))
