@@ -199,7 +199,7 @@ def test_the_api_chain_is_middleware_minus_the_browser_only_ones(settings):
 
 
 def test_the_api_paths_are_read_from_the_urlconf():
-    assert api_paths.api_prefixes() == ("/items", "/mcp")
+    assert api_paths.api_prefixes() == ("/items", "/mcp", "/notes")  # /notes: the suite's second resource
     assert api_paths.api_prefixes("tests.test_api_paths") == ("/notes",)
 
 

@@ -128,7 +128,7 @@ class RedisThrottleTests:
 
     def test_the_caches_options_are_honoured(self, api, user, raw_key, settings):
         """The script runs on the database (and so with the credentials, TLS, ...) that CACHES names."""
-        settings.API_THROTTLE_RATE = "1/min"
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "1/min"}
         prefix = f"test-{uuid.uuid4().hex[:12]}"
         settings.CACHES = {
             "default": {
