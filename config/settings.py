@@ -383,8 +383,10 @@ LOGGING = {
         # Django's default config gives its logger a console handler of its own under DEBUG; without this its
         # lines would print twice (there and at the root). django.server keeps its own handler (runserver's format).
         "django": {"handlers": [], "propagate": True},
-        # MCP: the SDK logs the start and end of its per-request transport on every /mcp call.
+        # MCP: the SDK logs the start and end of its per-request transport on every /mcp call
+        # ("Terminating session: None" from the transport itself, issue 19).
         "mcp.server.streamable_http_manager": {"level": "WARNING"},
+        "mcp.server.streamable_http": {"level": "WARNING"},
     },
 }
 

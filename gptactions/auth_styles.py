@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from gptactions.authentication import (
@@ -85,3 +87,16 @@ def authenticate_header(request: Request) -> str | None:
             if isinstance(authenticator, OAuthTokenAuthentication):
                 return authenticator.authenticate_header(request)
     return authenticators[0].authenticate_header(request) if authenticators else None
+
+
+def refused_token_failure(request: Request) -> AuthenticationFailed | None:
+    """The 401 of a request whose OAuth token was refused, its body saying why (as its challenge does); else None.
+
+    DRF answers a request that no class authenticated with NotAuthenticated ("Authentication credentials
+    were not provided."), even when a token was sent and refused with `error="invalid_token"`. Views raise
+    this instead from `permission_denied`.
+    """
+    oauth2_error = getattr(request, "oauth2_error", None)
+    if not oauth2_error or request.successful_authenticator is not None:
+        return None
+    return AuthenticationFailed(oauth2_error.get("error_description") or _("Invalid token."))

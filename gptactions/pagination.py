@@ -7,16 +7,22 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 
+MAX_DIGITS = 18  # a page or page size is at most 999,999,999,999,999,999
+
 
 def _whole_number(request: Request, name: str, *, default: int, maximum: int | None = None) -> int:
-    """The query parameter as the schema declares it (an integer from 1, up to maximum); a clear 400 otherwise."""
+    """The query parameter as the schema declares it (an integer from 1, up to maximum); a clear 400 otherwise.
+
+    The message does not repeat what was sent: the call log keeps it, and never a call's arguments.
+    """
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    value = int(raw) if raw.isascii() and raw.isdigit() else 0
+    # More digits than MAX_DIGITS is no page anyone has (and past 4,300 digits int() itself refuses).
+    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= MAX_DIGITS else 0
     if not 1 <= value <= (maximum or value):
         limits = f"from 1 to {maximum}" if maximum else "from 1"
-        raise ValidationError({"detail": f"{name} must be a whole number {limits} (got {raw!r}); or leave it out."})
+        raise ValidationError({"detail": f"{name} must be a whole number {limits}; or leave it out."})
     return value
 
 
@@ -27,7 +33,7 @@ class ActionPagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 50
-    invalid_page_message = "There is no page {page_number}: call again with a smaller page, or without page."
+    invalid_page_message = "There is no such page: call again with a smaller page, or without page."
 
     def get_page_size(self, request: Request) -> int:
         return _whole_number(request, self.page_size_query_param, default=self.page_size, maximum=self.max_page_size)

@@ -322,7 +322,8 @@ class ResourceSite:
 
     def wrap_views(self, wrapper: Callable[[Callable[..., Any], Resource], Callable[..., Any]]) -> None:
         """Have wrapper(view, resource) wrap each REST route's view function (the call log records this way)."""
-        self._view_wrappers.append(wrapper)
+        if wrapper not in self._view_wrappers:
+            self._view_wrappers.append(wrapper)
 
     @property
     def urls(self) -> list[URLPattern]:

@@ -16,7 +16,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 
-from gptactions.auth_styles import authenticate_header, enabled_authenticators
+from gptactions.auth_styles import authenticate_header, enabled_authenticators, refused_token_failure
 from gptactions.renderers import FastJSONRenderer
 from gptactions.throttling import UserRateLimit
 
@@ -32,6 +32,12 @@ class ActionViewSetMixin:
 
     def get_authenticate_header(self, request: Request) -> str | None:
         return authenticate_header(request)
+
+    def permission_denied(self, request: Request, message: str | None = None, code: str | None = None) -> None:
+        failure = refused_token_failure(request)
+        if failure is not None:
+            raise failure
+        super().permission_denied(request, message=message, code=code)  # type: ignore[misc]
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[BaseRenderer, str]:
         # With one renderer, nearly every call says Accept */* or application/json (or nothing): those need no

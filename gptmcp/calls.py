@@ -8,6 +8,7 @@ call's arguments.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,38 @@ from gptactions.models import ApiKey
 logger = logging.getLogger("gptmcp.calls")
 
 # How a tool call ended, as the HTTP-like status the call log counts failures by.
-STATUS_CODES = {"ok": 200, "error": 400, "denied": 403}
+STATUS_CODES = {"ok": 200, "error": 400, "denied": 403, "failed": 500}
+
+# What a message quotes is the caller's: DRF's '"x" is not a valid choice.', Django's '“x” is not a valid UUID.',
+# 'Invalid pk "7" - object does not exist.', a tool's unknown argument names. Single quotes only as quotes
+# (not the apostrophe of "doesn't").
+QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|(?<!\w)'[^']*'(?!\w)")
+
+
+def _values(value: Any) -> list[str]:
+    """The text of each scalar in a call's arguments, at any depth."""
+    if isinstance(value, dict):
+        return [text for each in value.values() for text in _values(each)]
+    if isinstance(value, list):
+        return [text for each in value for text in _values(each)]
+    if isinstance(value, bool) or value is None:
+        return []
+    try:
+        return [str(value)]
+    except ValueError:  # an integer past Python's conversion limit: no message can hold it
+        return []
+
+
+def without_input(message: str, arguments: Mapping[str, Any] | None = None) -> str:
+    """message as the call log keeps it: what it quotes, and each argument value it repeats, left out.
+
+    The model gets the whole message; the log promises never to hold a call's arguments, and a view's
+    message may repeat one ("No item 7 among yours.", a slug that matched nothing).
+    """
+    message = QUOTED.sub("…", message)
+    for value in sorted(set(_values(arguments or {})) - {""}, key=len, reverse=True):
+        message = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", "…", message)
+    return message
 
 
 @dataclass(frozen=True)
@@ -28,11 +60,11 @@ class ToolCall:
     client: str  # the OAuth client's name, the API key's name, or "stdio"
     user: AbstractBaseUser
     tool: str
-    status: str  # "ok", "error" (the tool refused: not found, invalid fields) or "denied" (scope)
+    status: str  # "ok", "error" (refused: no such tool, not found, invalid fields), "denied" (scope), "failed" (a bug)
     latency_ms: float
     credential: Any = None  # the API key or access token; None over stdio
     transport: str = "http"  # or "stdio"
-    error: str = ""  # the message the model got
+    error: str = ""  # the message the model got, without the caller's input (without_input)
     openai: Mapping[str, str] = field(default_factory=dict)
 
 

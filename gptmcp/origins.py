@@ -2,7 +2,8 @@
 
 Server-side clients (ChatGPT's and Claude's connectors, the SDK) send no Origin and are not concerned.
 A browser page may call only from this server's own origin, a trusted origin (DJANGO_CSRF_TRUSTED_ORIGINS,
-PUBLIC_BASE_URL) or a loopback page (a local inspector such as the MCP Inspector).
+PUBLIC_BASE_URL) or a loopback page (a local inspector such as the MCP Inspector). Those pages get the CORS
+allowance a browser needs to call (the preflight, Access-Control-Allow-Origin); others get none.
 """
 
 from __future__ import annotations
@@ -26,3 +27,35 @@ def origin_allowed(request: HttpRequest) -> bool:
         return parts.scheme in ("http", "https") and parts.hostname in LOOPBACK_HOSTS
     except ValueError:
         return False
+
+
+# What a browser client of /mcp sends and must be able to read (the Streamable HTTP transport's headers,
+# the OAuth challenge, the rate limit's wait).
+CORS_ALLOW_HEADERS = "Authorization, Content-Type, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID"
+CORS_EXPOSE_HEADERS = "Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate, Retry-After"
+
+
+def is_preflight(request: HttpRequest) -> bool:
+    """A browser's CORS preflight (Fetch standard): OPTIONS with Origin and Access-Control-Request-Method."""
+    return (
+        request.method == "OPTIONS"
+        and "Origin" in request.headers
+        and "Access-Control-Request-Method" in request.headers
+    )
+
+
+def cors_headers(request: HttpRequest) -> dict[str, str]:
+    """The CORS allowance for the page calling (the pages origin_allowed admits); none for others or no page."""
+    origin = request.headers.get("Origin")
+    if origin is None or not origin_allowed(request):
+        return {}
+    return {"Access-Control-Allow-Origin": origin, "Access-Control-Expose-Headers": CORS_EXPOSE_HEADERS}
+
+
+def preflight_headers() -> dict[str, str]:
+    """The answer to an allowed page's preflight: POST, with the transport's headers, for ten minutes."""
+    return {
+        "Access-Control-Allow-Methods": "POST",
+        "Access-Control-Allow-Headers": CORS_ALLOW_HEADERS,
+        "Access-Control-Max-Age": "600",
+    }

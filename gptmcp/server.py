@@ -6,6 +6,7 @@ authentication, the `mcp` command for stdio) and read here through a context var
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping
 from contextvars import ContextVar
@@ -19,13 +20,16 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
+from mcp.shared.exceptions import MCPError
 
 from gptactions.permissions import credential_allows, missing_scope_message
 from gptactions.public_url import public_base_url
 from gptactions.registry import site
-from gptmcp.calls import ToolCall, tool_call_finished
+from gptmcp.calls import ToolCall, tool_call_finished, without_input
 from gptmcp.metadata import server_name, server_title
 from gptmcp.tools import error_result, tool_definitions, tool_result, tools
+
+logger = logging.getLogger(__name__)
 
 
 def instructions() -> str:
@@ -72,16 +76,27 @@ current_actor: ContextVar[Actor] = ContextVar("mcp_actor")
 
 
 def call_tool_as(actor: Actor, name: str, arguments: dict[str, Any]) -> types.CallToolResult:
+    """The tool's result; MCPError for an unknown tool (-32602) or a failure of ours (-32603). Each call is logged."""
     started = time.perf_counter()
     available = tools()
     tool = available.get(name)
+    failure = None
     if tool is None:
-        result, status = error_result(f"There is no tool {name!r}. The tools are: {', '.join(available)}."), "error"
+        # The spec lists an unknown tool among protocol errors, not tool results (issue 19).
+        message = f'There is no tool "{name}". The tools are: {", ".join(available)}.'
+        result, status = error_result(message), "error"
+        failure = MCPError(code=types.INVALID_PARAMS, message=message)
     elif not actor.allows(tool.scope):
         result, status = error_result(missing_scope_message(tool.scope)), "denied"
     else:
-        result = tool_result(tool, actor.user, actor.credential or LOCAL_USER, arguments, actor.environ)
-        status = "error" if result.is_error else "ok"
+        try:
+            result = tool_result(tool, actor.user, actor.credential or LOCAL_USER, arguments, actor.environ)
+            status = "error" if result.is_error else "ok"
+        except Exception:
+            # The SDK would send the exception's own text; the model gets no internals, the log still a row.
+            logger.exception("tool %s failed", name)
+            result, status = error_result("Internal error."), "failed"
+            failure = MCPError(code=types.INTERNAL_ERROR, message="Internal error")
     tool_call_finished(
         ToolCall(
             client=actor.client,
@@ -91,10 +106,12 @@ def call_tool_as(actor: Actor, name: str, arguments: dict[str, Any]) -> types.Ca
             latency_ms=(time.perf_counter() - started) * 1000,
             credential=actor.credential,
             transport=actor.transport,
-            error=result.content[0].text if result.is_error else "",
+            error=without_input(result.content[0].text, arguments) if result.is_error else "",
             openai=actor.openai,
         )
     )
+    if failure is not None:
+        raise failure
     return result
 
 

@@ -33,7 +33,11 @@ logger = logging.getLogger(__name__)
 
 
 class ToolFailure(Exception):
-    """A refusal the model can act on: its message goes back as the tool's error text."""
+    """A refusal the model can act on: its message goes back as the tool's error text.
+
+    The call log keeps the message too (gptmcp.calls), never the arguments: a message names an argument
+    (`page`), it does not repeat its value; a value it must show is in double quotes, which the log drops.
+    """
 
 
 def _renames() -> dict[str, str]:
@@ -201,7 +205,8 @@ def tool_result(
     try:
         unknown = unknown_arguments(tool, arguments)
         if unknown:
-            raise ToolFailure(f"{tool.name} takes no argument named {', '.join(unknown)}.")
+            named = ", ".join(f'"{name}"' for name in unknown)  # the caller's words: quoted, so the log drops them
+            raise ToolFailure(f"{tool.name} takes no argument named {named}.")
         structured = run_tool(tool, user, credential, arguments, base)
     except ToolFailure as failure:
         return error_result(str(failure))

@@ -3,31 +3,37 @@
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 from typing import Any
 
+import mcp_types as types
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.www_authenticate import build_bearer_challenge
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import ParseError, PermissionDenied
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from gptactions.auth_styles import enabled_auth_styles
+from gptactions.auth_styles import enabled_auth_styles, refused_token_failure
 from gptactions.authentication import REALM
 from gptactions.calls import openai_ids
 from gptactions.parsers import RequestTooLarge
 from gptactions.permissions import missing_scope_message
 from gptactions.public_url import public_base_url
 from gptactions.throttling import UserRateLimit
+from gptmcp.authentication import McpTokenAuthentication
 from gptmcp.bridge import sdk_response
 from gptmcp.calls import ToolCall, tool_call_finished
 from gptmcp.metadata import resource_metadata_url
-from gptmcp.origins import origin_allowed
+from gptmcp.origins import cors_headers, is_preflight, origin_allowed, preflight_headers
 from gptmcp.server import Actor
 from gptmcp.tools import tools
 
@@ -35,23 +41,33 @@ from gptmcp.tools import tools
 MCP_AUTH_STYLES = ("bearer", "oauth")
 
 
-def _called_tools(body: bytes) -> list[str]:
-    """The tools a tools/call message (or a batch of them) names; the SDK answers malformed bodies itself.
+def _decoded(body: bytes) -> Any:
+    """The body as JSON, or None when it is none; the SDK answers malformed bodies itself.
 
-    Absurd nesting is refused here, as the REST API's parser refuses it: json raises RecursionError.
+    Integers stay text here: a 5,000-digit one is past Python's int conversion limit, and it is the
+    tool's to refuse with a clean error (gptmcp.tools), not this parse's. Absurd nesting is refused
+    here, as the REST API's parser refuses it: json raises RecursionError.
     """
     try:
-        message = json.loads(body)
+        return json.loads(body, parse_int=str)
     except ValueError:
-        return []
+        return None
     except RecursionError:
         raise ParseError(_("JSON parse error - nested too deeply.")) from None
-    messages = message if isinstance(message, list) else [message]
-    names = []
-    for each in messages:
-        if isinstance(each, dict) and each.get("method") == "tools/call" and isinstance(each.get("params"), dict):
-            names.append(str(each["params"].get("name", "")))
-    return names
+
+
+def _called_tools(body: bytes) -> list[str]:
+    """The tool a tools/call message names ([] for any other message; batches are refused before the SDK)."""
+    message = _decoded(body)
+    if isinstance(message, dict) and message.get("method") == "tools/call" and isinstance(message.get("params"), dict):
+        return [str(message["params"].get("name", ""))]
+    return []
+
+
+def jsonrpc_error(status: int, code: int, message: str) -> HttpResponse:
+    """A JSON-RPC error answering a body the SDK is not given (no request id is known: null, as JSON-RPC says)."""
+    body = {"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": message}}
+    return HttpResponse(json.dumps(body), status=status, content_type="application/json")
 
 
 # What a tool's view request keeps of the /mcp request: where it came in, and from whom.
@@ -90,11 +106,29 @@ class UnparsedBody(BaseParser):
         return {}
 
 
+class AcceptIgnored(BaseContentNegotiation):
+    """/mcp's own answers (401, 403, 405, 429) are JSON whatever Accept says.
+
+    The SDK judges Accept for what it answers (406 when a POST does not accept JSON); DRF's negotiation,
+    which runs before the method check, would answer a GET asking for text/event-stream 406 instead of
+    the 405 the transport spec asks for (issue 19).
+    """
+
+    def select_parser(self, request: Request, parsers: list[BaseParser]) -> BaseParser:
+        return parsers[0]
+
+    def select_renderer(
+        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        return renderers[0], renderers[0].media_type
+
+
 class McpView(APIView):
     schema = None  # not an operation of the REST API's OpenAPI schema
     permission_classes = [IsAuthenticated]
     throttle_classes = [UserRateLimit]  # one budget per user across both front doors: see get_throttles
     parser_classes = [UnparsedBody]
+    content_negotiation_class = AcceptIgnored
     # Stateless: no session to DELETE, and no stream on GET (the spec's answer for that is 405).
     http_method_names = ["post", "options"]
 
@@ -105,7 +139,33 @@ class McpView(APIView):
                 _("Calls to /mcp from the web page at %(origin)s are not allowed.")
                 % {"origin": request.headers["Origin"]}
             )
+        if request.method.lower() not in self.http_method_names:
+            # 405 (with Allow) whoever asks: there is nothing to authenticate a GET or DELETE for.
+            self.http_method_not_allowed(request)
+        if is_preflight(request):
+            return  # a browser's CORS preflight never carries credentials (Fetch standard): options() answers it
         super().initial(request, *args, **kwargs)
+
+    def options(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if is_preflight(request):
+            return HttpResponse(status=HTTPStatus.NO_CONTENT, headers=preflight_headers())
+        return super().options(request, *args, **kwargs)
+
+    def finalize_response(
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Every answer to an allowed page, 401 included: a browser client reads WWW-Authenticate to start OAuth.
+        for name, value in cors_headers(request).items():
+            response[name] = value
+        patch_vary_headers(response, ["Origin"])
+        return response
+
+    def permission_denied(self, request: Request, message: str | None = None, code: str | None = None) -> None:
+        failure = refused_token_failure(request)
+        if failure is not None:
+            raise failure
+        super().permission_denied(request, message=message, code=code)
 
     def get_throttles(self) -> list[BaseThrottle]:
         # A tool call is counted by its action's own view, which runs it (gptmcp.tools); counting it here
@@ -115,7 +175,11 @@ class McpView(APIView):
         return super().get_throttles()
 
     def get_authenticators(self) -> list[BaseAuthentication]:
-        return [style.authentication_class() for style in enabled_auth_styles() if style.name in MCP_AUTH_STYLES]
+        return [
+            McpTokenAuthentication() if style.name == "oauth" else style.authentication_class()
+            for style in enabled_auth_styles()
+            if style.name in MCP_AUTH_STYLES
+        ]
 
     def get_authenticate_header(self, request: Request) -> str:
         """RFC 9728: the challenge names the protected-resource metadata, where clients start OAuth."""
@@ -131,6 +195,20 @@ class McpView(APIView):
             body = request._request.body
         except RequestDataTooBig:
             raise RequestTooLarge from None
+        if request._request.content_type.lower() != "application/json":
+            return jsonrpc_error(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                types.INVALID_REQUEST,
+                "Invalid Request: the body must be a JSON-RPC message sent as Content-Type: application/json.",
+            )
+        if isinstance(_decoded(body), list):
+            # Batches: 2025-06-18 removed them and no client sends them; 2025-03-26, still negotiated, had
+            # them, and a batch is refused as a whole rather than half-served (README, "Use it from ChatGPT apps").
+            return jsonrpc_error(
+                HTTPStatus.BAD_REQUEST,
+                types.INVALID_REQUEST,
+                "Invalid Request: JSON-RPC batches are not supported; send one message per POST.",
+            )
         actor = Actor(
             user=request.user,
             credential=request.auth,
