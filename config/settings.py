@@ -97,6 +97,8 @@ INSTALLED_APPS += env.list("DJANGO_EXTRA_APPS", default=[])
 
 # MIDDLEWARE -------------------------------------------------------------------
 MIDDLEWARE = [
+    # /healthz answers a load balancer's or loopback probe whatever Host it names (config/health.py).
+    "config.health.HealthCheckMiddleware",
     # The API's paths (/items, /healthz) take a shorter chain of their own: config/api_paths.py.
     "config.api_paths.ApiPathsMiddleware",
     "config.middleware.SecureCookiesOverHttpsMiddleware",  # sees every cookie set below
