@@ -12,13 +12,12 @@ request, so a Host header it trusts can poison no link or cache. Every other pat
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
 
-from collections.abc import Callable
-
 from django.core.cache import cache, caches
-from django.core.exceptions import DisallowedHost
 from django.core.cache.backends.redis import RedisCache
+from django.core.exceptions import DisallowedHost
 from django.db import connection
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
