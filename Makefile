@@ -59,15 +59,19 @@ format: install
 
 # SPEED (issue 9) ----------------------------------------------------------------
 # The production server: granian, 2 WSGI workers of one thread each (bench/throughput.py --servers measured
-# it fastest; gunicorn stays a documented alternative in the README). Settings come from the environment/.env.
+# it fastest; gunicorn stays a documented alternative in the README). Settings come from the environment/.env,
+# except DEBUG, which is off whatever .env says (`make run` writes DJANGO_DEBUG=1 there; settings read .env
+# only for variables the environment lacks). With DEBUG off, a missing DJANGO_SECRET_KEY stops it at migrate
+# with one line saying how to make one: the development key `make run` keeps under data/ is not used.
+# A worker that dies (the OOM killer's SIGKILL) is started again: granian's default is to stop serving.
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 .PHONY: serve bench
 serve: install
-	$(PY) manage.py migrate --noinput
-	$(PY) -m granian --interface wsgi config.wsgi:application --host $(HOST) --port $(PORT) \
-		--workers $(WORKERS) --blocking-threads 1 --no-ws --access-log --log-level warning
+	DJANGO_DEBUG=0 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=0 $(PY) -m granian --interface wsgi config.wsgi:application --host $(HOST) --port $(PORT) \
+		--workers $(WORKERS) --blocking-threads 1 --respawn-failed-workers --no-ws --access-log --log-level warning
 
 # Builds a fresh bench database, runs the production server and the seed's FastAPI side by side under wrk,
 # prints one table. wrk comes from apt, the FastAPI virtualenvs go to data/bench/ (not requirements.txt).

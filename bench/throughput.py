@@ -46,7 +46,7 @@ REDIS_URL = "redis://127.0.0.1:6379/13"  # the bench's own Redis database, empti
 # The production command (keep equal to `make serve` and tunnels/server.py) and the candidates measured.
 SERVERS = {
     "granian-wsgi": "{py} -m granian --interface wsgi config.wsgi:application --host 127.0.0.1 --port {port} "
-    "--workers 2 --blocking-threads 1 --no-ws --log-level warning",
+    "--workers 2 --blocking-threads 1 --respawn-failed-workers --no-ws --log-level warning",
     "gunicorn-sync": "{py} -m gunicorn config.wsgi -b 127.0.0.1:{port} -w 2 --log-level warning",
     "gunicorn-gthread": "{py} -m gunicorn config.wsgi -b 127.0.0.1:{port} -w 2 --threads 4 --log-level warning",
     "granian-asgi": "{py} -m granian --interface asgi config.asgi:application --host 127.0.0.1 --port {port} "

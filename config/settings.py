@@ -97,6 +97,8 @@ INSTALLED_APPS += env.list("DJANGO_EXTRA_APPS", default=[])
 
 # MIDDLEWARE -------------------------------------------------------------------
 MIDDLEWARE = [
+    # /healthz answers a load balancer's or loopback probe whatever Host it names (config/health.py).
+    "config.health.HealthCheckMiddleware",
     # The API's paths (DRF views that read no session) skip the browser-only middleware below
     # (config/api_paths.py's BROWSER_ONLY); everything else listed here runs for them too.
     "config.api_paths.ApiPathsMiddleware",
@@ -124,8 +126,10 @@ def _database() -> dict[str, object]:
             config = env.db_url_config(url)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is malformed ({exc}). {fix}") from None
-    if not config.get("ENGINE"):
-        scheme = urlsplit(url).scheme
+    # django-environ takes an unknown scheme (mysqlx://, redis://) for an ENGINE path as it is; Django would
+    # then fail to import it, saying "Check the above exception" with nothing above (issue 21).
+    scheme = urlsplit(url).scheme
+    if not config.get("ENGINE") or scheme not in environ.Env.DB_SCHEMES:
         problem = f"its scheme {scheme}:// names no database" if scheme else "it has no scheme such as postgres://"
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {problem}. {fix}")
     return config

@@ -31,6 +31,25 @@ def public_base_url(request: HttpRequest | Request | None) -> str:
     return f"{scheme}://{host}"
 
 
+def command_base_url(*, base_url: str | None = None, port: int | None = None) -> tuple[str, bool]:
+    """For a command, which has no request: the URL and whether it was configured (ChatGPT may reach it).
+
+    --base-url (base_url) when given, else PUBLIC_BASE_URL, else this server on loopback at port
+    (default LOCAL_BASE_URL's 8000): a command cannot know which port the running server took.
+    """
+    if base_url or conf.PUBLIC_BASE_URL:
+        return (base_url or conf.PUBLIC_BASE_URL).rstrip("/"), True
+    return (f"http://127.0.0.1:{port}" if port else LOCAL_BASE_URL), False
+
+
+def assumed_address_note(base_url: str) -> str:
+    """What a command says when it fell back on the local address (command_base_url's False)."""
+    return (
+        f"These URLs assume this server runs on {base_url}: pass --port N if it runs on another port, "
+        "or --base-url https://… (or set PUBLIC_BASE_URL) for the address ChatGPT reaches."
+    )
+
+
 def oauth_endpoints(base_url: str) -> dict[str, str]:
     """The authorization and token endpoints, absolute on base_url (OpenAPI's field names)."""
     return {

@@ -19,8 +19,13 @@ from rest_framework.test import APIClient
 from gptactions import credential_cache
 from gptcalllog import recorder as call_log_recorder
 from tests.factories import make_api_key, make_user
+from tests.helpers import leftovers
 from tests.helpers.api import auth_headers
 from tests.helpers.browser import launch_chromium
+
+# The run fails if a process it started is still alive (tests/helpers/leftovers.py, issue 21 finding 9).
+pytest_sessionstart = leftovers.pytest_sessionstart
+pytest_sessionfinish = leftovers.pytest_sessionfinish
 
 
 @pytest.fixture(scope="session")

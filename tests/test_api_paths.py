@@ -154,11 +154,12 @@ class Recorder:
         Recorder.seen.append(f"exception {type(exception).__name__}")
 
 
-@pytest.mark.parametrize("where", [1, 3, -1])
-def test_a_middleware_the_project_adds_runs_on_the_api_paths(user, raw_key, settings, where):
+@pytest.mark.parametrize("after_the_switch", [1, 3, -1])
+def test_a_middleware_the_project_adds_runs_on_the_api_paths(user, raw_key, settings, after_the_switch):
     Recorder.seen = []
     middleware = list(settings.MIDDLEWARE)
-    middleware.insert(where if where >= 0 else len(middleware), "tests.test_api_paths.Recorder")
+    where = middleware.index(api_paths.SWITCH) + after_the_switch if after_the_switch >= 0 else len(middleware)
+    middleware.insert(where, "tests.test_api_paths.Recorder")
     settings.MIDDLEWARE = middleware
     item = make_item(user)
     response = APIClient().get(f"/items/{item.pk}", **auth_headers("custom", raw_key))  # loads MIDDLEWARE now
@@ -189,7 +190,8 @@ def test_a_middleware_before_the_switch_runs_once_and_one_with_hooks_there_is_re
 
 
 def test_the_api_chain_is_middleware_minus_the_browser_only_ones(settings):
-    assert api_paths.api_middleware() == [m for m in settings.MIDDLEWARE[1:] if m not in api_paths.BROWSER_ONLY]
+    after = settings.MIDDLEWARE[settings.MIDDLEWARE.index(api_paths.SWITCH) + 1 :]
+    assert api_paths.api_middleware() == [m for m in after if m not in api_paths.BROWSER_ONLY]
     assert api_paths.api_middleware() == [
         "config.middleware.SecureCookiesOverHttpsMiddleware",
         "django.middleware.security.SecurityMiddleware",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 
 import pytest
@@ -48,3 +49,39 @@ def test_redis_cache_down_is_503(client, settings):
         response = client.get("/healthz")
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
     assert response.json() == {"status": "unavailable", "detail": "Not answering: cache."}
+
+
+class ProbeHostTests:
+    """Under a production ALLOWED_HOSTS, probes name their target's address (issue 21, finding 11)."""
+
+    @pytest.fixture(autouse=True)
+    def production_hosts(self, settings):
+        settings.ALLOWED_HOSTS = ["api.example.com"]
+
+    @pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost", "10.0.1.23:8000", "[::1]:8000"])
+    def test_a_probe_of_another_host_is_answered_without_a_logged_error(self, client, caplog, host):
+        with caplog.at_level(logging.INFO):
+            response = client.get("/healthz", HTTP_HOST=host, REMOTE_ADDR="10.0.0.2")
+        assert response.status_code == HTTPStatus.OK
+        assert response.json() == {"status": "ok"}
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert int(response.headers["Content-Length"]) == len(response.content)
+        assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+    def test_the_database_down_is_still_503_for_a_probe(self, client, monkeypatch):
+        def refuse(self: BaseDatabaseWrapper) -> None:
+            raise OperationalError("connection refused")
+
+        monkeypatch.setattr(BaseDatabaseWrapper, "cursor", refuse)
+        assert client.get("/healthz", HTTP_HOST="10.0.1.23").status_code == HTTPStatus.SERVICE_UNAVAILABLE
+
+    @pytest.mark.parametrize("path", ["/items/", "/healthz/", "/admin/login/", "/"])
+    def test_every_other_path_still_refuses_the_host(self, client, path):
+        assert client.get(path, HTTP_HOST="10.0.1.23:8000").status_code == HTTPStatus.BAD_REQUEST
+
+    def test_the_allowed_host_goes_down_the_usual_chain(self, client):
+        response = client.get("/healthz", HTTP_HOST="api.example.com")
+        assert response.status_code == HTTPStatus.OK
+        # A plain Django view: the project's whole MIDDLEWARE (config/api_paths.py), the language included.
+        assert response.headers["Content-Language"] == "en"

@@ -16,7 +16,8 @@ import pytest
 import requests
 
 from tests.helpers.oauth import GPT_CALLBACK, UserAgent, query_of
-from tests.test_server import free_port, manage
+from tests.helpers.processes import free_port
+from tests.test_server import manage
 from tunnels.server import Server, tunnel_environment
 
 PASSWORD = "demo-password-for-the-log-test"

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.helpers.tunnels import free_port
+from tests.helpers.processes import free_port
 from tests.test_server import manage
 from tunnels.server import Server
 

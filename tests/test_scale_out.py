@@ -20,7 +20,8 @@ from django.db import connection
 
 from tests.factories import PASSWORD, make_access_token, make_api_key, make_gpt_client, make_user
 from tests.helpers.oauth import UserAgent, forms_of
-from tests.test_server import REDIS_TEST_URL, free_port, require_redis
+from tests.helpers.processes import free_port
+from tests.test_server import REDIS_TEST_URL, require_redis
 from tunnels.server import Server
 
 

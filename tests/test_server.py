@@ -19,15 +19,11 @@ from pathlib import Path
 import pytest
 import redis
 
+from tests.helpers.processes import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 # Redis runs on this project's machines and CI's; database 15 is the tests' own.
 REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def manage(env: dict[str, str], *args: str) -> str:

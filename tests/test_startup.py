@@ -16,6 +16,11 @@ BAD_SETTINGS = {
         "DATABASE_URL is not a database URL",
         "postgres://USER:PASSWORD@HOST:5432/NAME",
     ),
+    "DATABASE_URL with an unknown scheme": (
+        {"DATABASE_URL": "mysqlx://u:p@127.0.0.1/x", "DJANGO_SECRET_KEY": GOOD_KEY},
+        "DATABASE_URL is not a database URL: its scheme mysqlx:// names no database",
+        "postgres://USER:PASSWORD@HOST:5432/NAME",
+    ),
     "DATABASE_URL with a bad port": (
         {"DATABASE_URL": "postgres://u:p@127.0.0.1:port/x", "DJANGO_SECRET_KEY": GOOD_KEY},
         "DATABASE_URL is malformed",

@@ -29,6 +29,7 @@ def production_argv(wsgi_application: str, host: str, port: int, workers: int = 
     return [
         *(sys.executable, "-m", "granian", "--interface", "wsgi", f"{module}:{attribute}"),
         *("--host", host, "--port", str(port), "--workers", str(workers), "--blocking-threads", "1"),
+        "--respawn-failed-workers",  # granian's default stops serving once a worker dies (issue 21, finding 15)
         *("--no-ws", "--access-log", "--log-level", "warning", "--workers-kill-timeout", "5"),
     ]
 

@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
 from gptactions.throttling import UserRateLimit
 from tests.factories import make_api_key, make_user
 from tests.helpers.api import auth_headers
-from tests.helpers.redis_cache import REDIS_URL, redis_as_cache
+from tests.helpers.redis_cache import own_redis_server, redis_as_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -116,10 +116,11 @@ class RedisThrottleTests:
 
     def test_the_script_is_loaded_again_when_redis_forgot_it(self, api, raw_key, settings, sent_commands):
         settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "3/min"}
-        with redis_as_cache(settings):
+        # SCRIPT FLUSH empties a whole server's script cache: a server of the test's own, never the shared one.
+        with own_redis_server() as url, redis_as_cache(settings, location=url):
             get = lambda: api.get("/items/", **auth_headers("custom", raw_key))  # noqa: E731
             get()
-            redis.Redis.from_url(REDIS_URL).script_flush()  # a restarted server knows no script
+            redis.Redis.from_url(url).script_flush()  # a restarted server knows no script
             sent_commands.clear()
             statuses = [get().status_code for _ in range(3)]
             commands = list(sent_commands)
@@ -152,10 +153,11 @@ class RedisThrottleTests:
 
     def test_a_connection_the_server_dropped_is_replaced(self, api, raw_key, settings):
         settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "3/min"}
-        with redis_as_cache(settings):
+        # CLIENT KILL on the shared server would drop other suites' connections too.
+        with own_redis_server() as url, redis_as_cache(settings, location=url):
             get = lambda: api.get("/items/", **auth_headers("custom", raw_key))  # noqa: E731
             assert get().status_code == HTTPStatus.OK
-            client = redis.Redis.from_url(REDIS_URL)
+            client = redis.Redis.from_url(url)
             ours = [c for c in client.client_list() if c["cmd"] == "evalsha"]
             assert ours, client.client_list()
             for connection in ours:

@@ -68,3 +68,39 @@ def test_call_log_page_shows_the_chart_and_common_errors(a_month_of_calls, live_
     chart.locator("g.day").nth(26).click()  # three days ago: the bad-key afternoon
     expect(page.locator("#result_list")).to_contain_text("Invalid API key.")
     assert elsewhere == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_empty_area_under_the_chart_and_each_last_date_on_one_line(a_month_of_calls, live_server, browser):
+    # Issue 21, finding 14: beside a taller table of errors the chart left a large empty area under it, and
+    # the "Last" column wrapped each date onto several lines.
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/gptcalllog/call/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator("svg.call-chart")).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "call-log-summary.png")
+
+    # What comes next under the chart's legend (the errors, or the list of calls), and how far below it.
+    gap = page.evaluate(
+        """() => {
+            const legend = document.querySelector('.call-chart-legend').getBoundingClientRect();
+            const below = [...document.querySelectorAll('.common-errors, #changelist')]
+                .map(element => element.getBoundingClientRect())
+                .filter(box => box.top >= legend.bottom - 1 && box.left < legend.right && box.right > legend.left);
+            return Math.min(...below.map(box => box.top - legend.bottom));
+        }"""
+    )
+    assert gap < 40, gap
+
+    dates = page.locator(".common-errors td.last")
+    assert dates.count() == 3
+    for date in dates.all():
+        line_height = float(date.evaluate("cell => parseFloat(getComputedStyle(cell).lineHeight)"))
+        lines = date.evaluate(
+            "cell => { const r = document.createRange(); r.selectNodeContents(cell);"
+            " return new Set([...r.getClientRects()].map(rect => Math.round(rect.top))).size; }"
+        )
+        assert lines == 1, (date.inner_text(), lines, line_height)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280

@@ -136,3 +136,51 @@ class SetupPageBrowserTests:
         expect(page.locator("h2", has_text="List the user's items")).to_be_visible()
         page.wait_for_load_state("networkidle")
         assert elsewhere == []
+
+
+@pytest.mark.django_db(transaction=True)
+class SetupPageLayoutTests:
+    """Each table under its own caption, instructions as text with code, nothing over the Copy column (issue 21,
+    finding 14)."""
+
+    @pytest.fixture
+    def page(self, settings, live_server, chromium):
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://demo.ngrok-free.app"}
+        make_user("admin", password=PASSWORD, is_staff=True, is_superuser=True)
+        page, elsewhere = local_page(chromium, live_server.url, viewport={"width": 1280, "height": 900})
+        page.goto(f"{live_server.url}/admin/login/?next={SETUP_URL}?auth=bearer")
+        page.fill("#id_username", "admin")
+        page.fill("#id_password", PASSWORD)
+        page.click("input[type=submit]")
+        page.wait_for_load_state("load")
+        yield page
+        assert elsewhere == []
+
+    def test_the_mcp_url_is_under_no_other_tables_caption(self, page):
+        page.screenshot(path=ARTIFACTS / "gpt-action-setup-bearer.png", full_page=True)
+        mcp_table = page.locator("#mcp table.paste-values").first
+        expect(mcp_table.get_by_role("button", name="Copy MCP server URL")).to_be_visible()
+        assert mcp_table.locator("caption").count() == 0
+        captions = page.locator("table.paste-values caption").all_inner_texts()
+        assert captions.count("Privacy policy") == 1
+
+    def test_the_api_key_instruction_shows_code_not_backticks_and_stays_in_its_column(self, page):
+        row = page.locator("table.paste-values tr", has=page.locator("th", has_text="API Key")).first
+        instruction = row.locator("td.instruction")
+        assert "`" not in instruction.inner_text()
+        expect(instruction.locator("code")).to_have_text("python manage.py create_api_key USERNAME")
+        row.screenshot(path=ARTIFACTS / "gpt-action-setup-api-key-row.png")
+        table = row.locator("xpath=ancestor::table[1]")
+        table_box, cell_box = table.bounding_box(), instruction.bounding_box()
+        assert cell_box["x"] + cell_box["width"] <= table_box["x"] + table_box["width"] + 1
+        # The instruction starts where the other rows' values start, left of their Copy column, on two lines at most.
+        text = instruction.evaluate(
+            "cell => { const r = document.createRange(); r.selectNodeContents(cell);"
+            " const rects = [...r.getClientRects()];"
+            " return {left: Math.min(...rects.map(x => x.left)), top: Math.min(...rects.map(x => x.top)),"
+            " bottom: Math.max(...rects.map(x => x.bottom))}; }"
+        )
+        value_left = table.locator("td:not(.instruction) > code").first.bounding_box()["x"]
+        assert abs(text["left"] - value_left) < 12, (text, value_left)
+        line_height = float(instruction.evaluate("cell => parseFloat(getComputedStyle(cell).lineHeight) || 16"))
+        assert text["bottom"] - text["top"] <= 2.5 * line_height, text

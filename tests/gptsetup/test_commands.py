@@ -112,6 +112,26 @@ class ActionSetupTests:
         assert "gptsetup.W001: PUBLIC_BASE_URL is not set" in out
         assert "Fix: Run `python manage.py tunnel`" in out
 
+    def test_without_public_base_url_the_values_name_the_port_given(self, settings):
+        # The local server may run elsewhere than 8000 (`make run PORT=8001`); issue 21, finding 13.
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": ""}
+        out = action_setup("--auth", "bearer", "--port", "8123")
+        assert "  http://127.0.0.1:8123/api/schema/?auth=bearer\n" in out
+        assert "  http://127.0.0.1:8123/privacy/\n" in out
+        assert "  http://127.0.0.1:8123/mcp\n" in out
+        assert "127.0.0.1:8000" not in out
+
+    def test_without_public_base_url_or_port_it_says_which_address_it_assumes(self, settings):
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": ""}
+        out = action_setup("--auth", "bearer")
+        assert "These URLs assume this server runs on http://127.0.0.1:8000: pass --port N" in out
+
+    def test_base_url_option_is_used_and_linted(self, settings):
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": ""}
+        out = action_setup("--auth", "bearer", "--base-url", "https://gpt.example.com/")
+        assert "  https://gpt.example.com/api/schema/?auth=bearer\n" in out
+        assert "PUBLIC_BASE_URL is not set" not in out and "assume" not in out
+
     def test_lint_warnings_are_printed_with_their_fix(self, settings):
         settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://192.168.0.10"}
         out = action_setup("--auth", "bearer")

@@ -1,8 +1,9 @@
-"""Real commands in subprocesses, as a user types them in the project's folder."""
+"""Real commands in subprocesses, as a user types them in the project's folder; and what the suite left running."""
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 from pathlib import Path
@@ -27,6 +28,29 @@ def run(args: list[str], env: dict[str, str] | None = None) -> subprocess.Comple
 
 
 def free_port() -> int:
+    """A port nothing listens on now (the kernel's pick), for a server the test starts."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def stop_group(process: subprocess.Popen, timeout: float = 15) -> None:
+    """Stop a process started with start_new_session=True and everything in its group: SIGTERM, then SIGKILL."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=timeout)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # whatever outlived its leader
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
+
+
+def kill(pids: list[int]) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

@@ -1,4 +1,4 @@
-"""Shared by the tunnel tests: the stand-in agent, free ports, output to react to, and what /proc says is running."""
+"""Shared by the tunnel tests: the stand-in agent, output to react to, and what /proc says is running."""
 
 from __future__ import annotations
 
@@ -8,18 +8,11 @@ import json
 import os
 import re
 import signal
-import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 STANDIN = Path(__file__).resolve().parents[1] / "tunnels" / "standin_ngrok.py"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def agent_state(path: Path, timeout: float = 10) -> dict:
@@ -81,17 +74,22 @@ def still_running(processes: dict[int, int]) -> list[int]:
 
 
 def processes_mentioning(marker: str) -> list[int]:
-    """Live processes whose command line contains marker (a test's own temporary path or port)."""
+    """Live processes whose command line or environment contains marker (a test's own temporary path or port).
+
+    The environment too: the server `manage.py tunnel` starts names neither the test's folder nor
+    127.0.0.1:PORT on its command line, but inherits the command's environment (NGROK_CONFIG_PATH, in the folder).
+    """
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            environ = (entry / "environ").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
         stat = _stat(int(entry.name))
-        if marker in cmdline and stat and stat[0] not in "ZX":
+        if (marker in cmdline or marker in environ) and stat and stat[0] not in "ZX":
             found.append(int(entry.name))
     return found
 

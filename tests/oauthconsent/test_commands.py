@@ -48,6 +48,28 @@ class RegisterGptClientTests:
         assert value(lines, "  Token Exchange Method:") == "Default (POST request)"
         assert "  https://chat.openai.com/aip/g-abc/oauth/callback" in lines
 
+    def test_without_public_base_url_the_urls_name_the_port_given(self, settings):
+        # The local server may run elsewhere than 8000 (`make run PORT=8001`); issue 21, finding 13.
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": ""}
+        lines = register("--name", "Local GPT", "--port", "8123")
+        assert value(lines, "  Authorization URL:") == "http://127.0.0.1:8123/oauth/authorize/"
+        assert value(lines, "  Token URL:") == "http://127.0.0.1:8123/oauth/token/"
+        assert "127.0.0.1:8000" not in "\n".join(lines)
+        assert any("assume this server runs on http://127.0.0.1:8123" in line for line in lines)
+
+    def test_without_public_base_url_or_port_it_says_which_address_it_assumes(self, settings):
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": ""}
+        lines = register("--name", "Local GPT")
+        assert value(lines, "  Authorization URL:") == "http://127.0.0.1:8000/oauth/authorize/"
+        note = next(line for line in lines if "assume" in line)
+        assert "http://127.0.0.1:8000" in note and "--port" in note and "PUBLIC_BASE_URL" in note
+
+    def test_public_base_url_beats_the_port(self, settings):
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "PUBLIC_BASE_URL": "https://gpt.example.com"}
+        lines = register("--name", "Public GPT", "--port", "8123")
+        assert value(lines, "  Authorization URL:") == "https://gpt.example.com/oauth/authorize/"
+        assert not any("assume" in line for line in lines)
+
     def test_without_callback_it_says_where_to_add_it(self):
         lines = register("--name", "New GPT", "--base-url", "https://gpt.example.com")
         application = Application.objects.get()

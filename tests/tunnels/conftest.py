@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.tunnels import STANDIN, free_port
+from tests.helpers.processes import free_port
+from tests.helpers.tunnels import STANDIN
 from tunnels.backends import get_backend
 from tunnels.backends.locmem import InMemoryBackend
 from tunnels.backends.ngrok import PyngrokBackend

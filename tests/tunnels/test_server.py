@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import socket
 
-from tests.helpers.tunnels import free_port
+from tests.helpers.processes import free_port
 from tunnels.server import port_in_use, server_environment
 
 

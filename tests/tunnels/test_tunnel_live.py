@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.helpers.processes import free_port
 from tests.helpers.tunnels import (
     STANDIN,
     agent_state,
-    free_port,
     process_tree,
     processes_mentioning,
     still_running,
@@ -110,7 +110,10 @@ class Run:
 
 
 def kill_leftovers(*markers: str) -> None:
-    """So that a failing test does not leave agents or servers running for the next one."""
+    """So that a failing test does not leave agents or servers running for the next one.
+
+    A marker is the test's folder (in the environment of everything the command started) or `--port N `.
+    """
     for marker in markers:
         for pid in processes_mentioning(marker):
             try:
@@ -162,7 +165,7 @@ def env(site, tmp_path: Path) -> Iterator[dict[str, str]]:
 def port() -> Iterator[int]:
     port = free_port()
     yield port
-    kill_leftovers(f"127.0.0.1:{port} ")
+    kill_leftovers(f"--port {port} ")
 
 
 class Live:
@@ -187,7 +190,7 @@ def live(site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         yield Live(run, port, agent_state(folder / "agent.json"), raw_key)
     finally:
         run.kill()
-        kill_leftovers(str(folder), f"127.0.0.1:{port} ")
+        kill_leftovers(str(folder), f"--port {port} ")
 
 
 class TunnelRunTests:
@@ -273,6 +276,25 @@ class TunnelShutdownTests:
         assert not port_in_use(port)
 
 
+class TunnelKilledTests:
+    def test_a_sigkilled_command_leaves_a_server_that_the_cleanup_finds_and_stops(self, env, port, tmp_path):
+        # SIGKILL gives the command no chance to stop its server (a session of its own): the tests' cleanup
+        # must find it, or every run leaves a granian behind (issue 21, finding 9).
+        run = Run(env, "--domain", DEMO, "--port", str(port))
+        run.wait_for(r"^Running until Ctrl\+C")
+        children = process_tree(run.proc.pid)
+        run.kill()
+        assert still_running(children)  # the server and the agent outlive the command
+
+        kill_leftovers(str(tmp_path))
+
+        deadline = time.monotonic() + 10
+        while still_running(children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert still_running(children) == []
+        assert not port_in_use(port)
+
+
 class TunnelFailureTests:
     """Each failure: exit code 1, one line on stderr, nothing left running."""
 
@@ -281,7 +303,7 @@ class TunnelFailureTests:
         assert len(run.err) == 1, run.transcript()
         assert re.match(f"CommandError: {pattern}", run.err[0]), run.err[0]
         assert processes_mentioning(str(Path(env["NGROK_CONFIG_PATH"]).parent)) == []
-        assert processes_mentioning(f"127.0.0.1:{port} ") == []
+        assert processes_mentioning(f"--port {port} ") == []
 
     def test_agent_dying_at_start(self, env, port):
         run = Run({**env, "FAKE_NGROK_FAIL": "start"}, "--domain", DEMO, "--port", str(port))

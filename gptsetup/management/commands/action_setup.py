@@ -5,8 +5,7 @@ from django.db import DatabaseError
 from oauth2_provider.models import AbstractApplication
 
 from gptactions.auth_styles import AUTH_STYLES, enabled_auth_style, enabled_auth_styles
-from gptactions.conf import conf
-from gptactions.public_url import public_base_url
+from gptactions.public_url import assumed_address_note, command_base_url
 from gptmcp.presentation import mcp_setup, mcp_setup_lines
 from gptsetup.checks import lint_action
 from gptsetup.presentation import action_setup, clients_hint, lint_lines, setup_lines
@@ -29,8 +28,20 @@ class Command(BaseCommand):
             help="The GPT editor's auth type; default: the first of API_AUTH_STYLES.",
         )
         parser.add_argument("--client", metavar="CLIENT_ID", help="The OAuth client to show (with --auth oauth).")
+        parser.add_argument("--base-url", help="The public https address of this server (default: PUBLIC_BASE_URL).")
+        parser.add_argument(
+            "--port", type=int, help="Without PUBLIC_BASE_URL: the port the local server runs on (default 8000)."
+        )
 
-    def handle(self, *args: object, auth: str | None, client: str | None, **options: object) -> None:
+    def handle(
+        self,
+        *args: object,
+        auth: str | None,
+        client: str | None,
+        base_url: str | None = None,
+        port: int | None = None,
+        **options: object,
+    ) -> None:
         styles = enabled_auth_styles()
         if not styles:
             raise CommandError("API_AUTH_STYLES enables no auth style: set it to some of bearer,basic,custom,oauth.")
@@ -50,13 +61,12 @@ class Command(BaseCommand):
                     f"No OAuth client with client id {client!r}. "
                     + clients_hint(clients, "Known clients: ", "There is none yet: ")
                 )
-        base_url = public_base_url(None)
-        setup = action_setup(
-            style=style, base_url=base_url, base_url_configured=bool(conf.PUBLIC_BASE_URL), application=application
-        )
+        base_url, configured = command_base_url(base_url=base_url, port=port)
+        setup = action_setup(style=style, base_url=base_url, base_url_configured=configured, application=application)
         lines = setup_lines(setup)
         if not setup.base_url_configured:
             self.stdout.write(self.style.WARNING(lines.pop(0)))
+            self.stdout.write(self.style.WARNING(assumed_address_note(base_url)))
         self.stdout.write("\n".join(lines))
         if not style.uses_api_key and application is None:
             self.stdout.write("")
@@ -64,7 +74,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("\n".join(mcp_setup_lines(mcp_setup(base_url=base_url))))
         self.stdout.write("")
-        messages = lint_action(action_schema(None), public_url=conf.PUBLIC_BASE_URL)
+        messages = lint_action(action_schema(None), public_url=base_url if configured else "")
         paint = self.style.WARNING if messages else self.style.SUCCESS
         self.stdout.write(paint("\n".join(lint_lines(messages))))
 

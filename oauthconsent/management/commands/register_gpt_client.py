@@ -6,9 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
 from gptactions.auth_styles import AUTH_STYLES
-from gptactions.conf import conf
 from gptactions.paste_values import paste_lines, paste_values
-from gptactions.public_url import public_base_url
+from gptactions.public_url import assumed_address_note, command_base_url
 from oauthconsent.callback_urls import EXAMPLE_CALLBACK
 from oauthconsent.services import gpt_client_create
 
@@ -30,9 +29,19 @@ class Command(BaseCommand):
         )
         parser.add_argument("--user", help="Username of the person responsible for this GPT (optional).")
         parser.add_argument("--base-url", help="The public https address of this server (default: PUBLIC_BASE_URL).")
+        parser.add_argument(
+            "--port", type=int, help="Without PUBLIC_BASE_URL: the port the local server runs on (default 8000)."
+        )
 
     def handle(
-        self, *args: object, name: str, callback: list[str], user: str | None, base_url: str | None, **options: object
+        self,
+        *args: object,
+        name: str,
+        callback: list[str],
+        user: str | None,
+        base_url: str | None,
+        port: int | None = None,
+        **options: object,
     ) -> None:
         owner = None
         if user:
@@ -45,8 +54,7 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
 
-        configured = bool(base_url or conf.PUBLIC_BASE_URL)
-        base_url = (base_url or public_base_url(None)).rstrip("/")
+        base_url, configured = command_base_url(base_url=base_url, port=port)
         self.stdout.write(f"client_id: {application.client_id}")
         self.stdout.write(f"client_secret: {client_secret}")
         self.stdout.write("The secret is shown only now (it is stored hashed).")
@@ -58,7 +66,7 @@ class Command(BaseCommand):
         for line in paste_lines(values):
             self.stdout.write(line)
         if not configured:
-            self.stdout.write("  (Set PUBLIC_BASE_URL, or pass --base-url, to the https address ChatGPT reaches.)")
+            self.stdout.write(f"  ({assumed_address_note(base_url)})")
         self.stdout.write("")
         change_path = reverse("admin:oauth2_provider_application_change", args=[application.pk])
         if application.redirect_uris:
