@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +47,15 @@ def stop_group(process: subprocess.Popen, timeout: float = 15) -> None:
     except (ProcessLookupError, PermissionError):
         pass
     process.wait()
+    # SIGKILL is delivered, not done: a killed server may hold its port a moment longer. Wait until the group
+    # is gone (its reparented members are reaped by init), so that the caller finds the port free.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        time.sleep(0.05)
 
 
 def kill(pids: list[int]) -> None:
