@@ -334,6 +334,8 @@ OAUTH_CONSENT = _named(
         "OAUTH_CLIENT_AUTH_RATE": env.str("OAUTH_CLIENT_AUTH_RATE", default=None),
     }
 )
+# gptmcp/conf.py: OpenAI's domain verification token for a ChatGPT app.
+GPT_MCP = _named({"OPENAI_APPS_CHALLENGE": env.str("OPENAI_APPS_CHALLENGE", default=None)})
 # tunnels/conf.py: the tunnel backend and the ngrok agent.
 TUNNELS = _named(
     {
