@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import mcp_types as types
+from django.core.exceptions import ImproperlyConfigured
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from rest_framework.exceptions import APIException
 
+from gptactions.permissions import credential_allows
 from gptactions.public_url import public_base_url
 from gptactions.registry import ActionSpec, Resource, site
 from gptmcp import schemas
@@ -38,14 +40,13 @@ ID_SEPARATOR = ":"
 class DocumentFields:
     title: str
     text: tuple[str, ...]
-    other: tuple[str, ...]
 
 
 def document_fields(resource: Resource) -> DocumentFields | None:
     """The title and text fields of the resource's model, or None when it has no text to search."""
     try:
         model = resource.model
-    except Exception:  # a registration whose viewset names no model: nothing to search
+    except ImproperlyConfigured:  # a registration whose viewset names no model: nothing to search
         return None
     char = [f.name for f in model._meta.concrete_fields if isinstance(f, models.CharField) and not f.choices]
     text = [f.name for f in model._meta.concrete_fields if isinstance(f, models.TextField)]
@@ -53,8 +54,7 @@ def document_fields(resource: Resource) -> DocumentFields | None:
         return None
     title = (char or text)[0]
     body = tuple(name for name in (text or char) if name != title) or (title,)
-    other = tuple(f.name for f in model._meta.concrete_fields if f.name not in (title, *body))
-    return DocumentFields(title=title, text=body, other=other)
+    return DocumentFields(title=title, text=body)
 
 
 def searchable_resources() -> list[Resource]:
@@ -237,8 +237,7 @@ class DocumentTool:
 
     def run(self, user: Any, credential: Any, arguments: Mapping[str, Any], base: Mapping[str, Any]) -> Any:
         def allowed(scope: str) -> bool:
-            allow_scopes = getattr(credential, "allow_scopes", None)
-            return allow_scopes is not None and bool(allow_scopes([scope]))
+            return credential_allows(credential, scope)
 
         if self.name == "search":
             return search(arguments.get("query", ""), user, credential, base, allowed)

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -126,7 +127,12 @@ def test_a_client_known_by_its_metadata_document_connects_and_calls_a_tool(live_
         created = await client.call_tool("create_item", {"name": "Fetched", "price": 3})
         return created, await client.call_tool("list_items", {})
 
-    created, listed = with_oauth_client(mcp_url, session, auth=auth, transcript=transcript)
+    # In a thread of its own: a Playwright page test earlier in the session can leave this thread marked as
+    # running asyncio, and anyio.run refuses to start there.
+    with ThreadPoolExecutor(1) as executor:
+        created, listed = executor.submit(
+            with_oauth_client, mcp_url, session, auth=auth, transcript=transcript
+        ).result()
 
     assert not created.is_error and listed.structured_content["count"] == 1
     # The document was fetched once, when the authorization request first named it.
