@@ -288,6 +288,11 @@ OAUTH2_PROVIDER = {
 # may then register a client (authorization code with PKCE only, rate-limited; oauthconsent/registration.py).
 OAUTH2_PROVIDER["DCR_ENABLED"] = env.bool("OAUTH_DYNAMIC_REGISTRATION", default=False)
 OAUTH2_PROVIDER["DCR_REGISTRATION_PERMISSION_CLASSES"] = ("oauth2_provider.dcr.AllowAllDCRPermission",)
+# MCP clients may name a client ID metadata document (an https URL) as their client_id; DOT fetches it with
+# its SSRF-hardened fetcher (public addresses only, no redirects, a size cap, failure back-off) and keeps the
+# client as a public one, held to PKCE. ChatGPT uses it when the metadata says so, Claude when `none` is
+# among the token endpoint's auth methods; otherwise both fall back to registration (above).
+OAUTH2_PROVIDER["CIMD_ENABLED"] = env.bool("OAUTH_CLIENT_METADATA_DOCUMENTS", default=True)
 # The sign-in page of the OAuth flow (the admin keeps its own).
 LOGIN_URL = "oauthconsent:login"
 LOGIN_REDIRECT_URL = "oauthconsent:connected"
@@ -329,6 +334,8 @@ OAUTH_CONSENT = _named(
         "OAUTH_CLIENT_AUTH_RATE": env.str("OAUTH_CLIENT_AUTH_RATE", default=None),
     }
 )
+# gptmcp/conf.py: OpenAI's domain verification token for a ChatGPT app.
+GPT_MCP = _named({"OPENAI_APPS_CHALLENGE": env.str("OPENAI_APPS_CHALLENGE", default=None)})
 # tunnels/conf.py: the tunnel backend and the ngrok agent.
 TUNNELS = _named(
     {

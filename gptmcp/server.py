@@ -26,8 +26,9 @@ from gptactions.permissions import credential_allows, missing_scope_message
 from gptactions.public_url import public_base_url
 from gptactions.registry import site
 from gptmcp.calls import ToolCall, tool_call_finished, without_input
+from gptmcp.documents import all_tools, tool_definitions
 from gptmcp.metadata import server_name, server_title
-from gptmcp.tools import error_result, tool_definitions, tool_result, tools
+from gptmcp.tools import error_result, tool_result
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ current_actor: ContextVar[Actor] = ContextVar("mcp_actor")
 def call_tool_as(actor: Actor, name: str, arguments: dict[str, Any]) -> types.CallToolResult:
     """The tool's result; MCPError for an unknown tool (-32602) or a failure of ours (-32603). Each call is logged."""
     started = time.perf_counter()
-    available = tools()
+    available = all_tools()
     tool = available.get(name)
     failure = None
     if tool is None:
@@ -86,8 +87,8 @@ def call_tool_as(actor: Actor, name: str, arguments: dict[str, Any]) -> types.Ca
         message = f'There is no tool "{name}". The tools are: {", ".join(available)}.'
         result, status = error_result(message), "error"
         failure = MCPError(code=types.INVALID_PARAMS, message=message)
-    elif not actor.allows(tool.scope):
-        result, status = error_result(missing_scope_message(tool.scope)), "denied"
+    elif (missing := tool.missing_scope(actor.allows)) is not None:
+        result, status = error_result(missing_scope_message(missing)), "denied"
     else:
         try:
             result = tool_result(tool, actor.user, actor.credential or LOCAL_USER, arguments, actor.environ)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -103,6 +103,16 @@ class Tool:
             open_world_hint=self.spec.open_world,
         )
 
+    def missing_scope(self, allowed: Callable[[str], bool]) -> str | None:
+        """The scope to ask for when the caller's credential does not allow this tool, else None."""
+        return None if allowed(self.scope) else self.scope
+
+    def unknown_arguments(self, arguments: Mapping[str, Any]) -> list[str]:
+        return unknown_arguments(self, arguments)
+
+    def run(self, user: Any, credential: Any, arguments: Mapping[str, Any], base: Mapping[str, Any]) -> Any:
+        return run_tool(self, user, credential, arguments, base)
+
     def definition(self) -> types.Tool:
         renames = _renames()
         return types.Tool(
@@ -116,11 +126,8 @@ class Tool:
 
 
 def tools() -> dict[str, Tool]:
+    """One tool per exposed action; gptmcp.documents.all_tools() adds `search` and `fetch`."""
     return {name: Tool(spec) for name, spec in site.by_tool_name().items()}
-
-
-def tool_definitions() -> list[types.Tool]:
-    return [tool.definition() for tool in tools().values()]
 
 
 def unknown_arguments(tool: Tool, arguments: Mapping[str, Any]) -> list[str]:
@@ -199,15 +206,16 @@ def run_tool(tool: Tool, user: Any, credential: Any, arguments: Mapping[str, Any
 
 
 def tool_result(
-    tool: Tool, user: Any, credential: Any, arguments: Mapping[str, Any], base: Mapping[str, Any]
+    tool: Any, user: Any, credential: Any, arguments: Mapping[str, Any], base: Mapping[str, Any]
 ) -> types.CallToolResult:
-    """Run tool as user: structured content and its JSON as text, or an error result the model can act on."""
+    """Run tool (a Tool, or gptmcp.documents' search or fetch) as user: structured content and its JSON as text,
+    or an error result the model can act on."""
     try:
-        unknown = unknown_arguments(tool, arguments)
+        unknown = tool.unknown_arguments(arguments)
         if unknown:
             named = ", ".join(f'"{name}"' for name in unknown)  # the caller's words: quoted, so the log drops them
             raise ToolFailure(f"{tool.name} takes no argument named {named}.")
-        structured = run_tool(tool, user, credential, arguments, base)
+        structured = tool.run(user, credential, arguments, base)
     except ToolFailure as failure:
         return error_result(str(failure))
     return types.CallToolResult(

@@ -32,10 +32,10 @@ from gptactions.throttling import UserRateLimit
 from gptmcp.authentication import McpTokenAuthentication
 from gptmcp.bridge import sdk_response
 from gptmcp.calls import ToolCall, tool_call_finished
+from gptmcp.documents import all_tools
 from gptmcp.metadata import resource_metadata_url
 from gptmcp.origins import cors_headers, is_preflight, origin_allowed, preflight_headers
 from gptmcp.server import Actor
-from gptmcp.tools import tools
 
 # The auth styles an MCP client can use: what it sends is `Authorization: Bearer …`.
 MCP_AUTH_STYLES = ("bearer", "oauth")
@@ -216,11 +216,12 @@ class McpView(APIView):
             openai=openai_ids(request.META),
             environ=_view_environ(request._request),
         )
-        available = tools()
+        available = all_tools()
         for name in _called_tools(body):
             tool = available.get(name)
-            if tool is not None and not actor.allows(tool.scope):
-                return self._insufficient_scope(request, actor, name, tool.scope)
+            missing = tool.missing_scope(actor.allows) if tool is not None else None
+            if missing is not None:
+                return self._insufficient_scope(request, actor, name, missing)
         return sdk_response(request._request, body, actor)
 
     def _insufficient_scope(self, request: Request, actor: Actor, tool: str, scope: str) -> HttpResponse:

@@ -13,6 +13,13 @@ from django.utils.translation import gettext as _
 # https://chatgpt.com/aip/g-<id>/oauth/callback (older GPTs: https://chat.openai.com/aip/…).
 GPT_CALLBACK_HOSTS = ("chatgpt.com", "chat.openai.com")
 _GPT_CALLBACK_PATH = re.compile(r"^/aip/[A-Za-z0-9_-]+/oauth/callback$")
+# MCP connectors' callbacks (issue 19), each an ordinary https URL, matched exactly. ChatGPT:
+# https://chatgpt.com/connector_platform_oauth_redirect and, per connector, https://chatgpt.com/connector/oauth/<id>.
+# Claude: https://claude.ai/api/mcp/auth_callback, and https://claude.com/api/mcp/auth_callback once it moves:
+# the admin registers a Claude callback on both hosts.
+CLAUDE_CALLBACK_HOSTS = ("claude.ai", "claude.com")
+CLAUDE_CALLBACK_PATH = "/api/mcp/auth_callback"
+CLAUDE_CALLBACKS = tuple(f"https://{host}{CLAUDE_CALLBACK_PATH}" for host in CLAUDE_CALLBACK_HOSTS)
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
 EXAMPLE_CALLBACK = "https://chatgpt.com/aip/g-…/oauth/callback"
 
@@ -65,6 +72,13 @@ def callback_url_check(url: str) -> None:
             params={"url": url},
             code="userinfo",
         )
+    if any(segment in (".", "..") for segment in parts.path.split("/")):
+        # A browser would resolve /connector/oauth/../x to another path than the one registered.
+        raise ValidationError(
+            _("“%(url)s” contains a . or .. segment. Register the callback URL exactly as the client shows it."),
+            params={"url": url},
+            code="dot_segment",
+        )
     if "*" in parts.netloc:
         raise ValidationError(
             _("“%(url)s” contains a wildcard. Register each callback URL exactly."),
@@ -83,7 +97,7 @@ def callback_url_check(url: str) -> None:
 
 
 def callback_urls_clean(urls: Iterable[str]) -> list[str]:
-    """Checked callback URLs, each GPT callback registered on both ChatGPT hosts, without duplicates.
+    """Checked callback URLs, each GPT callback on both ChatGPT hosts and Claude's on both of its, without duplicates.
 
     Raises one ValidationError listing every URL that is refused.
     """
@@ -100,6 +114,8 @@ def callback_urls_clean(urls: Iterable[str]) -> list[str]:
         if is_gpt_callback(url):
             path = urlsplit(url).path
             cleaned.extend(f"https://{host}{path}" for host in GPT_CALLBACK_HOSTS)
+        elif url in CLAUDE_CALLBACKS:
+            cleaned.extend(CLAUDE_CALLBACKS)
         else:
             cleaned.append(url)
     if errors:

@@ -10,6 +10,7 @@ from urllib.parse import unquote_plus
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
@@ -30,6 +31,7 @@ from oauthlib.oauth2 import Server
 from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
 
+from oauthconsent.callback_urls import callback_url_check
 from oauthconsent.conf import conf
 from oauthconsent.hashers import ClientSecretSHA256Hasher
 from oauthconsent.services import code_redeemed, code_replayed
@@ -47,9 +49,13 @@ def _checksum(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+SELF_DECLARED_SOURCES = (AbstractApplication.RegistrationSource.DCR, AbstractApplication.RegistrationSource.CIMD)
+
+
 def registered_itself(application: AbstractApplication) -> bool:
-    """A client registered by RFC 7591 (an MCP client): always held to PKCE, its name self-declared."""
-    return application.registration_source == AbstractApplication.RegistrationSource.DCR
+    """A client registered by RFC 7591 or known by its client ID metadata document (an MCP client): always
+    held to PKCE and to the callback rules of the GPT-client admin, its name self-declared."""
+    return application.registration_source in SELF_DECLARED_SOURCES
 
 
 class GptOAuth2Validator(OAuth2Validator):
@@ -77,6 +83,25 @@ class GptOAuth2Validator(OAuth2Validator):
             or application.client_type != AbstractApplication.CLIENT_CONFIDENTIAL
             or registered_itself(application)
         )
+
+    def validate_redirect_uri(
+        self, client_id: str, redirect_uri: str, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        """DOT's exact match; a client that registered itself also meets the admin's callback rules.
+
+        Registration (oauthconsent.registration) checks them before DOT stores the client; a client ID
+        metadata document is fetched and stored by DOT itself, with no hook in between, so its callbacks
+        are checked here, when one is used.
+        """
+        if not super().validate_redirect_uri(client_id, redirect_uri, request, *args, **kwargs):
+            return False
+        if not registered_itself(request.client):
+            return True
+        try:
+            callback_url_check(redirect_uri)
+        except ValidationError:
+            return False
+        return True
 
     # Client secrets: re-hashed with the fast hasher on their next successful use --------------
     def authenticate_client(self, request: Request, *args: Any, **kwargs: Any) -> bool:

@@ -51,9 +51,9 @@ class GptActionsSettingsTests:
 
 
 def namespaces_with(environment: dict[str, str]) -> dict[str, dict]:
-    """The four namespaces config/settings.py builds in a fresh process from this environment (and no other)."""
-    names = ("GPT_ACTIONS", "GPT_CALL_LOG", "OAUTH_CONSENT", "TUNNELS")
-    documented = (*DEFAULTS, "CALL_LOG", "OAUTH_", "TUNNELS_", "NGROK_", "DJANGO_")
+    """The five namespaces config/settings.py builds in a fresh process from this environment (and no other)."""
+    names = ("GPT_ACTIONS", "GPT_CALL_LOG", "OAUTH_CONSENT", "GPT_MCP", "TUNNELS")
+    documented = (*DEFAULTS, "CALL_LOG", "OAUTH_", "OPENAI_", "TUNNELS_", "NGROK_", "DJANGO_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(documented)}
     code = f"from django.conf import settings; print(repr({{n: getattr(settings, n) for n in {names!r}}}))"
     result = subprocess.run(
@@ -83,6 +83,7 @@ class EnvironmentTests:
                 "OAUTH_REFRESH_GRACE_SECONDS": "5",
                 "NGROK_DOMAIN": "demo.ngrok-free.app",
                 "NGROK_PATH": "",  # empty: unset
+                "OPENAI_APPS_CHALLENGE": "oai-verify-1",
             }
         )
         assert namespaces == {
@@ -94,5 +95,6 @@ class EnvironmentTests:
             },
             "GPT_CALL_LOG": {"CALL_LOG": False, "CALL_LOG_DAYS": 7},
             "OAUTH_CONSENT": {"OAUTH_REFRESH_GRACE_SECONDS": 5},
+            "GPT_MCP": {"OPENAI_APPS_CHALLENGE": "oai-verify-1"},
             "TUNNELS": {"NGROK_DOMAIN": "demo.ngrok-free.app"},
         }

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from mcp import Client, StdioServerParameters
 
 from tests.factories import make_item, make_user
-from tests.helpers.mcp import ROOT, TOOL_NAMES, subprocess_env
+from tests.helpers.mcp import DOCUMENT_TOOL_NAMES, ROOT, TOOL_NAMES, subprocess_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,7 +37,7 @@ def test_the_tools_over_stdio_act_as_the_named_user(tmp_path):
 
     tools, created, listed = anyio.run(run)
 
-    assert [tool.name for tool in tools.tools] == TOOL_NAMES
+    assert [tool.name for tool in tools.tools] == [*TOOL_NAMES, *DOCUMENT_TOOL_NAMES]
     assert created.structured_content["name"] == "Codex"
     assert [item["name"] for item in listed.structured_content["results"]] == ["Codex", "Claude"]
 

@@ -16,8 +16,9 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 
 T = TypeVar("T")
 TOOL_NAMES = ["list_items", "get_item", "create_item", "update_item", "delete_item"]
+DOCUMENT_TOOL_NAMES = ["search", "fetch"]  # gptmcp.documents, over every registered resource with text
 # In the test process the suite's second resource (tests/notes) is registered too; a server subprocess has items only.
-SUITE_TOOL_NAMES = [*TOOL_NAMES, "list_notes", "get_note", "create_note", "delete_note"]
+SUITE_TOOL_NAMES = [*TOOL_NAMES, "list_notes", "get_note", "create_note", "delete_note", *DOCUMENT_TOOL_NAMES]
 ROOT = Path(__file__).resolve().parents[2]
 
 

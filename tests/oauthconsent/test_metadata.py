@@ -34,7 +34,7 @@ def test_metadata_lists_only_what_is_offered(live_server):
         "revocation_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic", "none"],
         "introspection_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
         "authorization_response_iss_parameter_supported": True,
-        "client_id_metadata_document_supported": False,
+        "client_id_metadata_document_supported": True,
     }
 
 

@@ -111,18 +111,86 @@ def test_the_consent_page_marks_the_registered_name_as_self_declared(client, reg
     assert forms_of(page)
 
 
+CLAUDE_COM = "https://claude.com/api/mcp/auth_callback"
+CHATGPT_CONNECTOR = "https://chatgpt.com/connector/oauth/AbC123_-x"
+
+
 @pytest.mark.parametrize(
-    "callback",
-    [CHATGPT, "https://chatgpt.com/connector/oauth/AbC123_-x", CLAUDE, "http://127.0.0.1:33418/callback"],
+    ("callback", "registered"),
+    [
+        (CHATGPT, CHATGPT),
+        (CHATGPT_CONNECTOR, CHATGPT_CONNECTOR),
+        # Claude moves from claude.ai to claude.com: the admin registers its callback on both hosts.
+        (CLAUDE, f"{CLAUDE} {CLAUDE_COM}"),
+        (CLAUDE_COM, f"{CLAUDE} {CLAUDE_COM}"),
+        ("http://127.0.0.1:33418/callback", "http://127.0.0.1:33418/callback"),
+    ],
 )
-def test_mcp_clients_callbacks_are_accepted_by_the_admin_and_registration(admin_client, client, callback, settings):
+def test_mcp_clients_callbacks_are_accepted_by_the_admin_and_registration(
+    admin_client, client, callback, registered, settings
+):
     settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "DCR_ENABLED": True}
     added = admin_client.post(
         "/admin/oauth2_provider/application/add/", {"name": "Connector", "redirect_uris": callback, "user": ""}
     )
     assert added.status_code == HTTPStatus.FOUND
-    assert Application.objects.get(name="Connector").redirect_uris == callback
-    assert register(client, redirect_uris=[callback]).status_code == HTTPStatus.CREATED
+    assert Application.objects.get(name="Connector").redirect_uris == registered
+    response = register(client, redirect_uris=[callback])
+    assert response.status_code == HTTPStatus.CREATED
+    assert response.json()["redirect_uris"] == [callback]  # a client registers what it names, nothing more
+
+
+@pytest.mark.parametrize(
+    "callback",
+    [
+        "https://chatgpt.com/connector/oauth/../x",
+        "https://chatgpt.com/connector/oauth/./AbC123",
+        "http://chatgpt.com/connector/oauth/AbC123",
+        "http://claude.ai/api/mcp/auth_callback",
+    ],
+)
+def test_dot_segments_and_http_are_refused_by_the_admin_and_registration(admin_client, client, callback, settings):
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "DCR_ENABLED": True}
+    added = admin_client.post(
+        "/admin/oauth2_provider/application/add/", {"name": "Connector", "redirect_uris": callback, "user": ""}
+    )
+    assert added.status_code == HTTPStatus.OK  # the form again, with the error
+    response = register(client, redirect_uris=[callback])
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["error"] == "invalid_redirect_uri"
+    assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "callback",
+    [
+        "https://chatgpt.com.evil.example/connector/oauth/AbC123_-x",
+        "https://chatgpt.com/connector/oauth/AbC123_-x/../x",
+        "https://chatgpt.com/connector/oauth/AbC123_-x/",
+        "https://chatgpt.com/connector/oauth/AbC123",
+        "http://chatgpt.com/connector/oauth/AbC123_-x",
+        "https://chatgpt.com/connector_platform_oauth_redirect/x",
+        "https://chatgpt.com/connector_platform_oauth_redirect?x=1",
+        "https://claude.ai/api/mcp/auth_callback/../../x",
+        "https://claude.ai.evil.example/api/mcp/auth_callback",
+        "https://CLAUDE.ai:444/api/mcp/auth_callback",
+    ],
+)
+def test_only_the_exact_registered_callbacks_are_used(client, registration_on, callback):
+    body = register(client, redirect_uris=[CHATGPT, CHATGPT_CONNECTOR, CLAUDE, CLAUDE_COM]).json()
+    challenge = {"code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256"}
+
+    client.force_login(make_user("alice"))
+
+    def authorize(redirect_uri: str):
+        query = {"response_type": "code", "client_id": body["client_id"], "redirect_uri": redirect_uri, **challenge}
+        return client.get("/oauth/authorize/", query)
+
+    response = authorize(callback)
+    assert response.status_code == HTTPStatus.BAD_REQUEST  # the error page: never a redirect to that URL
+    assert "This sign-in link does not work" in response.content.decode()
+    for exact in (CHATGPT, CHATGPT_CONNECTOR, CLAUDE, CLAUDE_COM):
+        assert authorize(exact).status_code == HTTPStatus.OK
 
 
 def test_a_gpt_clients_name_is_not_marked_self_declared(client):

@@ -16,6 +16,13 @@ class CallbackUrlTests:
             f"https://chat.openai.com/aip/{GPT_ID}/oauth/callback",
         ]
 
+    @pytest.mark.parametrize("host", ["claude.ai", "claude.com"])
+    def test_a_claude_callback_registers_both_of_claudes_hosts(self, host):
+        assert callback_urls_clean([f"https://{host}/api/mcp/auth_callback"]) == [
+            "https://claude.ai/api/mcp/auth_callback",
+            "https://claude.com/api/mcp/auth_callback",
+        ]
+
     def test_both_hosts_pasted_are_not_duplicated(self):
         urls = [
             f"https://chat.openai.com/aip/{GPT_ID}/oauth/callback",
@@ -50,6 +57,7 @@ class CallbackUrlTests:
             ("https://*.example.com/cb", "contains a wildcard"),
             (f"https://chatgpt.com/gpts/editor/{GPT_ID}", "is the address of the GPT editor"),
             ("https://example.com:99999/cb", "is not a URL"),
+            ("https://chatgpt.com/connector/oauth/../x", "contains a . or .. segment"),
         ],
     )
     def test_refused_urls_get_a_clear_message(self, url, message):
