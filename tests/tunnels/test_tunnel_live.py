@@ -114,12 +114,19 @@ def kill_leftovers(*markers: str) -> None:
 
     A marker is the test's folder (in the environment of everything the command started) or `--port N `.
     """
-    for marker in markers:
-        for pid in processes_mentioning(marker):
+    # Until none is left: granian respawns a worker killed before its main process (--respawn-failed-workers),
+    # and the new one carries the same environment.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        pids = [pid for marker in markers for pid in processes_mentioning(marker)]
+        if not pids:
+            return
+        for pid in pids:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
