@@ -2,11 +2,14 @@
 
 Usage: .venv/bin/python bench/call_log_cost.py [--requests 300] [--rounds 8]  (CPU time: request thread, writer)
        .venv/bin/python bench/call_log_cost.py --callgrind   (instructions, valgrind; slow)
+       .venv/bin/python bench/call_log_cost.py --latency     (wall time per request, the writer thread awake)
 
 Rounds alternate CALL_LOG off and on, so that a noisy machine slows both alike. "on" shows apart what a
 request thread pays (recording each call) and what the writer thread pays (the round's calls made into
 rows and written with one INSERT), each divided by the requests; --callgrind counts the same with a run
-that records without writing. Prints figures; asserts nothing.
+that records without writing; --latency times each request (p50, p99, max) while the writer thread writes as
+on a server (every CALL_LOG_BATCH_SIZE=100 calls), to show whether it holds the GIL long enough to be seen.
+Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -46,7 +49,9 @@ def prepared_env(folder: Path) -> tuple[dict[str, str], str]:
     return env, out.stdout.splitlines()[-1]
 
 
-def serve(requests: int, log_on: bool, *, write: bool = True) -> tuple[float, float]:
+def serve(
+    requests: int, log_on: bool, *, write: bool = True, latencies: list[float] | None = None
+) -> tuple[float, float]:
     """Runs `requests` GET /items/1 through the WSGI handler, then the log's write when on.
 
     Returns the CPU seconds of the requests (what a request thread pays) and of the write (the writer's).
@@ -62,6 +67,7 @@ def serve(requests: int, log_on: bool, *, write: bool = True) -> tuple[float, fl
     call_log_conf.reload()  # a plain assignment sends no setting_changed
     started = time.process_time()
     for _ in range(requests):
+        begun = time.perf_counter()
         environ = {
             "REQUEST_METHOD": "GET",
             "PATH_INFO": "/items/1",
@@ -79,8 +85,10 @@ def serve(requests: int, log_on: bool, *, write: bool = True) -> tuple[float, fl
         response = APPLICATION(environ, lambda status, headers: None)
         b"".join(response)
         response.close()
+        if latencies is not None:
+            latencies.append(time.perf_counter() - begun)
     served = time.process_time()
-    if log_on:
+    if log_on and latencies is None:
         flush() if write else discard()
     return served - started, time.process_time() - served
 
@@ -97,6 +105,9 @@ def in_process(args: argparse.Namespace) -> None:
     if args.child is not None:  # one measured run for callgrind: `requests` calls in one mode
         serve(args.requests, args.child != "off", write=args.child == "on")
         return
+    if args.latency:
+        measure_latency(args)
+        return
     times: dict[bool, list[float]] = {False: [], True: []}
     writes: list[float] = []
     for _ in range(args.rounds):
@@ -112,6 +123,18 @@ def in_process(args: argparse.Namespace) -> None:
     print(f"  + writer     {write:8.1f} µs  (its share of the round's one INSERT, off the request thread)")
     print(f"  request thread: added {on - off:+.1f} µs per request, ratio on/off {on / off:.3f}")
     print(f"  in all: added {on + write - off:+.1f} µs per request, ratio on/off {(on + write) / off:.3f}")
+
+
+def measure_latency(args: argparse.Namespace) -> None:
+    latencies: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(args.rounds):
+        for log_on in (False, True):
+            serve(args.requests, log_on, latencies=latencies[log_on])
+    print(f"{args.rounds} alternated rounds of {args.requests} GET /items/1, wall time per request (writer awake):")
+    for log_on, label in ((False, "CALL_LOG=off"), (True, "CALL_LOG=on ")):
+        ordered = sorted(latencies[log_on])
+        p50, p99 = ordered[len(ordered) // 2], ordered[int(len(ordered) * 0.99)]
+        print(f"  {label} p50 {p50 * 1e6:7.0f} µs  p99 {p99 * 1e6:7.0f} µs  max {ordered[-1] * 1e6:7.0f} µs")
 
 
 def instructions(env: dict[str, str], mode: str, requests: int) -> int:
@@ -146,6 +169,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--callgrind", action="store_true")
+    parser.add_argument("--latency", action="store_true")
     parser.add_argument("--child", choices=["on", "off", "record"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None or os.environ.get("BENCH_KEY"):
@@ -154,6 +178,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         env, key = prepared_env(Path(folder))
         env["BENCH_KEY"] = key
+        if args.latency:  # the writer as on a server
+            env.update(CALL_LOG_FLUSH_SECONDS="1", CALL_LOG_BATCH_SIZE="100")
         if args.callgrind:
             under_callgrind(env, args)
         else:

@@ -26,6 +26,7 @@ from typing import Any, NamedTuple, Protocol
 
 from axes.helpers import get_client_ip_address
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.functional import SimpleLazyObject
 from oauth2_provider.models import AbstractAccessToken
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
@@ -225,8 +226,14 @@ def _record_rest_call(
     request, view = context.get("request"), context.get("view")
     # DRF's private attributes: set once authentication ran, and reading them never runs it again.
     authenticator = getattr(request, "_authenticator", None)
-    refused = client_address = None
-    if authenticator is None:
+    refused = client_address = user = None
+    if response is None:
+        # The view raised, so DRF's request is out of reach; DRF set the user it authenticated on Django's own
+        # (Request.user's setter): an authenticated caller's 500 keeps its row and user.
+        user = http_request.__dict__.get("user")
+        if isinstance(user, SimpleLazyObject) or not getattr(user, "is_authenticated", False):
+            user = None
+    if authenticator is None and user is None:
         if status == 401 and isinstance(request, Request):
             refused = refused_credential(request)
         # No one to name: the log counts such calls per address (gptcalllog), as the limits do.
@@ -242,7 +249,7 @@ def _record_rest_call(
             getattr(view, "action", None),
             type(authenticator) if authenticator is not None else None,
             request._auth if authenticator is not None else None,
-            request._user if authenticator is not None else None,
+            request._user if authenticator is not None else user,
             refused,
             getattr(response, "data", None) if status >= 400 else None,
             getattr(request or http_request, "oauth2_error", None) if status >= 400 else None,

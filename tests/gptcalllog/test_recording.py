@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from gptcalllog.models import Call
 from gptcalllog.recorder import discard, flush
+from items.views import ItemViewSet
 from tests.factories import SCOPE_READ, make_access_token, make_api_key, make_gpt_client, make_item, make_user
 from tests.helpers.api import auth_headers
 
@@ -308,6 +309,19 @@ class UnauthenticatedCallTests:
         assert len(calls) <= 2 * (5 + 1)
         assert sum(call.count for call in calls) == 300
         assert Call.objects.filter(client_address="").aggregate(Sum("count"))["count__sum"] >= 300 - 2 * 5
+
+    def test_an_authenticated_callers_500_keeps_its_row_and_user(self, keyed_api, user, monkeypatch):
+        def broken(*args, **kwargs):
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(ItemViewSet, "list", broken)
+        keyed_api.raise_request_exception = False
+        for _ in range(2):
+            assert keyed_api.get("/items/").status_code == HTTPStatus.INTERNAL_SERVER_ERROR
+        calls = logged_calls()
+        assert [(call.status, call.count, call.username, call.client_address, call.error) for call in calls] == [
+            (500, 1, "alice", "", "RuntimeError")
+        ] * 2
 
     def test_authenticated_calls_each_keep_their_row_without_an_address(self, keyed_api, api):
         for _ in range(30):
