@@ -58,6 +58,9 @@ class Credential:
     name: str = ""  # the key's or the client's name
 
 
+OPENAI_META_KEYS = tuple(OPENAI_HEADERS.values())
+
+
 def openai_ids(meta: Mapping[str, Any]) -> dict[str, str]:
     """ChatGPT's conversation, ephemeral user and GPT ids from request.META (those present)."""
     return {field: meta[key] for field, key in OPENAI_HEADERS.items() if key in meta}
@@ -85,7 +88,7 @@ class RestCall(NamedTuple):
     data: Any  # the response's data, for a failure's message
     oauth2_error: Mapping[str, str] | None  # why DOT refused a token
     error: str  # an exception's class name
-    openai: dict[str, str]
+    openai: tuple[str | None, ...]  # the values of OPENAI_HEADERS' keys in request.META, None when absent
     client_address: str | None  # only when no one was authenticated
 
     def fields(self) -> dict[str, Any]:
@@ -110,7 +113,7 @@ class RestCall(NamedTuple):
             "credential": credential,
             "user": self.user,
             "error": error,
-            "openai": self.openai,
+            "openai": {field: value for field, value in zip(OPENAI_HEADERS, self.openai, strict=True) if value},
             "at": datetime.fromtimestamp(self.at, UTC),
             "client_address": self.client_address,
         }
@@ -136,7 +139,10 @@ def connect_recorder(recorder: Recorder) -> None:
 
 
 def recording() -> bool:
-    return any(recorder.enabled for recorder in _recorders)
+    for recorder in _recorders:  # not any() of a generator: every REST call asks
+        if recorder.enabled:
+            return True
+    return False
 
 
 def record_call(**call: Any) -> None:
@@ -238,23 +244,28 @@ def _record_rest_call(
             refused = refused_credential(request)
         # No one to name: the log counts such calls per address (gptcalllog), as the limits do.
         client_address = get_client_ip_address(http_request)
+    # tuple.__new__ rather than RestCall(...): the same object without the Python-level __new__ of a NamedTuple
+    # (0.27 µs instead of 0.37 on the request thread).
     record_rest_call(
-        RestCall(
-            time(),
-            http_request.method,
-            http_request.path,
-            status,
-            latency_ms,
-            resource.viewset if view is not None else None,
-            getattr(view, "action", None),
-            type(authenticator) if authenticator is not None else None,
-            request._auth if authenticator is not None else None,
-            request._user if authenticator is not None else user,
-            refused,
-            getattr(response, "data", None) if status >= 400 else None,
-            getattr(request or http_request, "oauth2_error", None) if status >= 400 else None,
-            error,
-            openai_ids(http_request.META),
-            client_address,
+        tuple.__new__(
+            RestCall,
+            (
+                time(),
+                http_request.method,
+                http_request.path,
+                status,
+                latency_ms,
+                resource.viewset if view is not None else None,
+                getattr(view, "action", None),
+                type(authenticator) if authenticator is not None else None,
+                request._auth if authenticator is not None else None,
+                request._user if authenticator is not None else user,
+                refused,
+                getattr(response, "data", None) if status >= 400 else None,
+                getattr(request or http_request, "oauth2_error", None) if status >= 400 else None,
+                error,
+                tuple(map(http_request.META.get, OPENAI_META_KEYS)),
+                client_address,
+            ),
         )
     )

@@ -7,6 +7,7 @@ gptactions.settings_namespace; the value rules are checks.py's (gptcalllog.E0xx)
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from gptactions.settings_namespace import SettingsNamespace
@@ -34,8 +35,10 @@ class CallLogSettings(SettingsNamespace):
     CALL_LOG_BATCH_SIZE: int
     CALL_LOG_ANONYMOUS_ROWS_PER_MINUTE: int
 
-    @property
+    @cached_property
     def CALL_LOG_FLUSH_SECONDS(self) -> float:
+        # Cached as the other settings are (reload() forgets it): every recorded call reads it.
+        self._cached.add("CALL_LOG_FLUSH_SECONDS")
         return float(self.value("CALL_LOG_FLUSH_SECONDS"))
 
 
