@@ -120,9 +120,12 @@ def _printable(value: str, max_length: int) -> str:
     return value[:max_length]
 
 
-# About half a millisecond of RestCall.fields() and _row: a request never waits longer for the writer
-# (sys.getswitchinterval() is 5 ms).
-ROWS_BETWEEN_YIELDS = 10
+# The writer lets a waiting request thread have the GIL every few calls it makes into rows (~20-50 µs each of
+# RestCall.fields() and _row) and every few rows it inserts, so a request never waits long for it (otherwise
+# up to sys.getswitchinterval(), 5 ms). bench/call_log_cost.py --latency measures p50 and p99: a yield per
+# row kept the p99 at CALL_LOG=off's but cost the p50 some 60 µs of GIL hand-overs; 4 rows is the balance.
+ROWS_BETWEEN_YIELDS = 4
+ROWS_PER_INSERT = 20
 PRUNE_EVERY_SECONDS = 3600
 
 MAX_LENGTH = {field.name: field.max_length for field in Call._meta.local_fields if field.max_length}
@@ -195,7 +198,9 @@ def _insert(rows: list[tuple[Any, ...]]) -> None:
     sql = f"INSERT INTO {quote(Call._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608 (names from the model)
     adapt_time = connection.ops.adapt_datetimefield_value
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, [(adapt_time(row[0]), *row[1:]) for row in rows])
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            cursor.executemany(sql, [(adapt_time(row[0]), *row[1:]) for row in rows[start : start + ROWS_PER_INSERT]])
+            time.sleep(0)
 
 
 class CallBuffer:
