@@ -1,11 +1,15 @@
 """Benchmark: what the call log adds to an authenticated GET /items/{id}, in process (no server, no network).
 
-Usage: .venv/bin/python bench/call_log_cost.py [--requests 300] [--rounds 8]
-       .venv/bin/python bench/call_log_cost.py --callgrind   (instruction counts under valgrind; slow)
+Usage: .venv/bin/python bench/call_log_cost.py [--requests 300] [--rounds 8]  (CPU time: request thread, writer)
+       .venv/bin/python bench/call_log_cost.py --callgrind   (instructions, valgrind; slow)
+       .venv/bin/python bench/call_log_cost.py --latency     (wall time per request, the writer thread awake)
 
-Rounds alternate CALL_LOG off and on, so that a noisy machine slows both alike. "on" counts the whole
-price: recording each call, plus writing the round's calls with one INSERT (what the background
-writer does), divided by the requests. Prints figures; asserts nothing.
+Rounds alternate CALL_LOG off and on, so that a noisy machine slows both alike. "on" shows apart what a
+request thread pays (recording each call) and what the writer thread pays (the round's calls made into
+rows and written with one INSERT), each divided by the requests; --callgrind counts the same with a run
+that records without writing; --latency times each request (p50, p99, max) while the writer thread writes as
+on a server (every CALL_LOG_BATCH_SIZE=100 calls), to show whether it holds the GIL long enough to be seen.
+Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -45,20 +49,25 @@ def prepared_env(folder: Path) -> tuple[dict[str, str], str]:
     return env, out.stdout.splitlines()[-1]
 
 
-def serve(requests: int, log_on: bool) -> float:
-    """Runs `requests` GET /items/1 through the WSGI handler (plus the log's write when on); returns CPU seconds.
+def serve(
+    requests: int, log_on: bool, *, write: bool = True, latencies: list[float] | None = None
+) -> tuple[float, float]:
+    """Runs `requests` GET /items/1 through the WSGI handler, then the log's write when on.
+
+    Returns the CPU seconds of the requests (what a request thread pays) and of the write (the writer's).
 
     CPU time, not wall time: on a shared machine the wait for a core is most of the noise.
     """
     from django.conf import settings
 
     from gptcalllog.conf import conf as call_log_conf
-    from gptcalllog.recorder import flush
+    from gptcalllog.recorder import discard, flush
 
     settings.GPT_CALL_LOG = {**settings.GPT_CALL_LOG, "CALL_LOG": log_on}
     call_log_conf.reload()  # a plain assignment sends no setting_changed
     started = time.process_time()
     for _ in range(requests):
+        begun = time.perf_counter()
         environ = {
             "REQUEST_METHOD": "GET",
             "PATH_INFO": "/items/1",
@@ -76,9 +85,12 @@ def serve(requests: int, log_on: bool) -> float:
         response = APPLICATION(environ, lambda status, headers: None)
         b"".join(response)
         response.close()
-    if log_on:
-        flush()
-    return time.process_time() - started
+        if latencies is not None:
+            latencies.append(time.perf_counter() - begun)
+    served = time.process_time()
+    if log_on and latencies is None:
+        flush() if write else discard()
+    return served - started, time.process_time() - served
 
 
 def in_process(args: argparse.Namespace) -> None:
@@ -91,17 +103,38 @@ def in_process(args: argparse.Namespace) -> None:
     serve(50, False)  # warm-up: imports, the connection, the key's last use
     serve(50, True)
     if args.child is not None:  # one measured run for callgrind: `requests` calls in one mode
-        serve(args.requests, args.child == "on")
+        serve(args.requests, args.child != "off", write=args.child == "on")
+        return
+    if args.latency:
+        measure_latency(args)
         return
     times: dict[bool, list[float]] = {False: [], True: []}
+    writes: list[float] = []
     for _ in range(args.rounds):
         for log_on in (False, True):
-            times[log_on].append(serve(args.requests, log_on) / args.requests * 1e6)
-    off, on = statistics.median(times[False]), statistics.median(times[True])
+            served, written = serve(args.requests, log_on)
+            times[log_on].append(served / args.requests * 1e6)
+            if log_on:
+                writes.append(written / args.requests * 1e6)
+    off, on, write = statistics.median(times[False]), statistics.median(times[True]), statistics.median(writes)
     print(f"{args.rounds} alternated rounds of {args.requests} GET /items/1, median CPU time per request:")
     print(f"  CALL_LOG=off {off:8.1f} µs")
-    print(f"  CALL_LOG=on  {on:8.1f} µs  (recording + its share of the round's one INSERT)")
-    print(f"  added {on - off:+.1f} µs per request, ratio on/off {on / off:.3f}")
+    print(f"  CALL_LOG=on  {on:8.1f} µs  on the request thread (recording the call)")
+    print(f"  + writer     {write:8.1f} µs  (its share of the round's one INSERT, off the request thread)")
+    print(f"  request thread: added {on - off:+.1f} µs per request, ratio on/off {on / off:.3f}")
+    print(f"  in all: added {on + write - off:+.1f} µs per request, ratio on/off {(on + write) / off:.3f}")
+
+
+def measure_latency(args: argparse.Namespace) -> None:
+    latencies: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(args.rounds):
+        for log_on in (False, True):
+            serve(args.requests, log_on, latencies=latencies[log_on])
+    print(f"{args.rounds} alternated rounds of {args.requests} GET /items/1, wall time per request (writer awake):")
+    for log_on, label in ((False, "CALL_LOG=off"), (True, "CALL_LOG=on ")):
+        ordered = sorted(latencies[log_on])
+        p50, p99 = ordered[len(ordered) // 2], ordered[int(len(ordered) * 0.99)]
+        print(f"  {label} p50 {p50 * 1e6:7.0f} µs  p99 {p99 * 1e6:7.0f} µs  max {ordered[-1] * 1e6:7.0f} µs")
 
 
 def instructions(env: dict[str, str], mode: str, requests: int) -> int:
@@ -123,11 +156,12 @@ def under_callgrind(env: dict[str, str], args: argparse.Namespace) -> None:
     n = args.requests
     print(f"Instructions per GET /items/1 (callgrind, runs of {n} and {2 * n} requests, difference / {n}):")
     per_request = {}
-    for mode in ("off", "on"):
+    for mode, label in (("off", "CALL_LOG=off"), ("record", "recorded, not written"), ("on", "CALL_LOG=on")):
         per_request[mode] = (instructions(env, mode, 2 * n) - instructions(env, mode, n)) / n
-        print(f"  CALL_LOG={mode:<3} {per_request[mode]:12,.0f}")
-    added = per_request["on"] - per_request["off"]
-    print(f"  added {added:+,.0f} instructions per request, ratio on/off {per_request['on'] / per_request['off']:.3f}")
+        print(f"  {label:<22} {per_request[mode]:12,.0f}")
+    off = per_request["off"]
+    for mode, label in (("record", "on the request thread"), ("on", "in all (with the writer)")):
+        print(f"  {label}: added {per_request[mode] - off:+,.0f} per request, ratio {per_request[mode] / off:.3f}")
 
 
 def main() -> None:
@@ -135,7 +169,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--callgrind", action="store_true")
-    parser.add_argument("--child", choices=["on", "off"], help=argparse.SUPPRESS)
+    parser.add_argument("--latency", action="store_true")
+    parser.add_argument("--child", choices=["on", "off", "record"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None or os.environ.get("BENCH_KEY"):
         in_process(args)
@@ -143,6 +178,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         env, key = prepared_env(Path(folder))
         env["BENCH_KEY"] = key
+        if args.latency:  # the writer as on a server
+            env.update(CALL_LOG_FLUSH_SECONDS="1", CALL_LOG_BATCH_SIZE="100")
         if args.callgrind:
             under_callgrind(env, args)
         else:

@@ -349,13 +349,14 @@ TUNNELS = _named(
 
 # CALL LOG ---------------------------------------------------------------------
 # Every API call, for the admin's call log and `manage.py calls --follow` (gptcalllog/conf.py has the
-# defaults): CALL_LOG=off records nothing; prune_calls deletes calls older than CALL_LOG_DAYS.
+# defaults): CALL_LOG=off records nothing; calls older than CALL_LOG_DAYS are pruned as the log is written.
 GPT_CALL_LOG = _named(
     {
         "CALL_LOG": env.bool("CALL_LOG", default=None),
         "CALL_LOG_DAYS": env.int("CALL_LOG_DAYS", default=None),
         "CALL_LOG_FLUSH_SECONDS": env.float("CALL_LOG_FLUSH_SECONDS", default=None),
         "CALL_LOG_BATCH_SIZE": env.int("CALL_LOG_BATCH_SIZE", default=None),
+        "CALL_LOG_ANONYMOUS_ROWS_PER_MINUTE": env.int("CALL_LOG_ANONYMOUS_ROWS_PER_MINUTE", default=None),
     }
 )
 

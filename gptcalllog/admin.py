@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from gptcalllog.chart import day_chart
 from gptcalllog.conf import conf
 from gptcalllog.models import Call
-from gptcalllog.selectors import FAILED, calls_per_day, common_errors, credentials_seen, first_day
+from gptcalllog.selectors import FAILED, calls_per_day, common_errors, credentials_in_log, first_day
 
 CHART_DAYS = 30
 STATUS_CLASSES = {
@@ -36,7 +36,7 @@ class CredentialFilter(admin.SimpleListFilter):
                 f"{kind}:{credential_id}",
                 Call(credential_kind=kind, credential_id=credential_id, credential_name=name).credential,
             )
-            for kind, credential_id, name in credentials_seen(Call.objects.all())
+            for kind, credential_id, name in credentials_in_log(Call.objects.all())
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Call]) -> QuerySet[Call]:
@@ -93,7 +93,11 @@ class CallAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, call: Call) -> str:
-        return format_html('<span class="call-status {}">{}</span>', "failed" if call.failed else "ok", call.status)
+        badge = format_html('<span class="call-status {}">{}</span>', "failed" if call.failed else "ok", call.status)
+        if call.count == 1:
+            return badge
+        # Unauthenticated calls counted per address and minute (gptcalllog.recorder).
+        return format_html('{}<div class="call-detail call-count">x {}</div>', badge, call.count)
 
     @admin.display(description=_("operation"), ordering="operation_id")
     def operation(self, call: Call) -> str:
@@ -101,7 +105,7 @@ class CallAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("GPT client or key"), ordering="credential_name")
     def who(self, call: Call) -> str:
-        detail = " · ".join(part for part in (call.auth_style, call.username) if part)
+        detail = " · ".join(part for part in (call.auth_style, call.username, call.client_address) if part)
         return format_html('{}<div class="call-detail">{}</div>', call.credential or "—", detail)
 
     @admin.display(description=_("latency"), ordering="latency_ms")

@@ -36,4 +36,12 @@ def check_call_log_settings(**kwargs: Any) -> list[CheckMessage]:
                 id="gptcalllog.E002",
             )
         )
+    if ok("CALL_LOG_ANONYMOUS_ROWS_PER_MINUTE") and conf.CALL_LOG_ANONYMOUS_ROWS_PER_MINUTE < 0:
+        errors.append(
+            Error(
+                f"{conf.label('CALL_LOG_ANONYMOUS_ROWS_PER_MINUTE')} is {conf.CALL_LOG_ANONYMOUS_ROWS_PER_MINUTE}.",
+                hint="0 or more: 0 counts every unauthenticated call in one row per outcome and minute (default 10).",
+                id="gptcalllog.E003",
+            )
+        )
     return errors

@@ -9,6 +9,10 @@ class Call(models.Model):
 
     The key, client and user are stored as labels, not foreign keys, so that a row outlives them and a
     batch insert never fails on a row deleted meanwhile.
+
+    A call no one was authenticated for (a 401, a 429 of the failed-key limit) is counted, not kept one
+    row each: one row per client address, minute and outcome stands for `count` such calls, with the
+    first one's path, operation and message (gptcalllog.recorder). Every other row is one call.
     """
 
     class Door(models.TextChoices):
@@ -39,6 +43,10 @@ class Call(models.Model):
     conversation_id = models.CharField(_("conversation"), max_length=100, blank=True)
     ephemeral_user_id = models.CharField(_("ChatGPT user"), max_length=100, blank=True)
     gpt_id = models.CharField(_("GPT"), max_length=100, blank=True)
+    # How many calls the row stands for: 1, or the unauthenticated calls of one address in one minute.
+    count = models.PositiveIntegerField(_("calls"), default=1)
+    # The client's address (django-axes' rule) of unauthenticated calls only; empty for the others.
+    client_address = models.CharField(_("client address"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("call")

@@ -1,10 +1,19 @@
 """The call log's writer: record_call() adds a call from any front door (REST routes, MCP tools) to the log.
 
-A call costs its caller one append to a per-process buffer. A background thread writes the buffer
-with one prepared INSERT every CALL_LOG_FLUSH_SECONDS, or as soon as CALL_LOG_BATCH_SIZE calls wait,
-and at exit: an insert per request would cost the API more than the 10% its benchmark allows
+A call costs its caller one append to a per-process buffer: a REST call appends its raw pieces
+(gptactions.calls.RestCall) and the writer works out its labels and message. A background thread writes
+the buffer with one prepared INSERT every CALL_LOG_FLUSH_SECONDS, or as soon as CALL_LOG_BATCH_SIZE calls
+wait, and at exit: an insert per request would cost the API more than the 10% its benchmark allows
 (bench/call_log_cost.py measures what recording and writing add). CALL_LOG_FLUSH_SECONDS=0 writes each
 call as it is recorded, in the caller's thread.
+
+Bounded by design (issue 21, finding 2): anyone can make calls no one is authenticated for, so those are
+counted, not stored one row each. The writer keeps one row per client address, minute and outcome (door,
+status, auth style, key prefix) and adds to its `count`; past CALL_LOG_ANONYMOUS_ROWS_PER_MINUTE such rows
+in a minute, the rest of the minute's are counted in one row per door and status with no address. So a
+server process adds at most that many rows a minute plus one per status for unauthenticated calls,
+however many arrive; every authenticated call keeps its own row. The writer also deletes the calls older
+than CALL_LOG_DAYS, on its first write and then at most once an hour (one indexed DELETE).
 """
 
 from __future__ import annotations
@@ -21,11 +30,13 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from gptactions.calls import OPENAI_HEADERS, Credential, openai_ids  # noqa: F401  (openai_ids: where callers found it)
+from gptactions.calls import OPENAI_HEADERS, Credential, RestCall, openai_ids  # noqa: F401  (openai_ids: callers')
 from gptcalllog.conf import conf
 from gptcalllog.models import Call
+from gptcalllog.services import calls_prune
 
 logger = logging.getLogger(__name__)
 
@@ -44,11 +55,13 @@ def record_call(
     error: str = "",
     openai: Mapping[str, str] | None = None,
     at: datetime | None = None,
+    client_address: str | None = None,
 ) -> None:
     """Adds one call to the log (written within CALL_LOG_FLUSH_SECONDS); does nothing when CALL_LOG is off.
 
     door is "api" or "mcp"; operation_id the schema's operationId or the MCP tool's name; error the
-    server's own message for a failure; openai what openai_ids() found in the request's headers.
+    server's own message for a failure; openai what openai_ids() found in the request's headers;
+    client_address the caller's address (axes.helpers.get_client_ip_address) when user is None.
     """
     if not conf.CALL_LOG:
         return
@@ -66,6 +79,7 @@ def record_call(
             "latency_ms": latency_ms,
             "error": error,
             "openai": openai,
+            "client_address": client_address,
         }
     )
 
@@ -79,6 +93,10 @@ class CallLog:
 
     def __call__(self, **call: Any) -> None:
         record_call(**call)
+
+    def record_rest_call(self, call: RestCall) -> None:
+        if conf.CALL_LOG:
+            _buffer.add(call)
 
 
 call_log = CallLog()
@@ -102,13 +120,18 @@ def _printable(value: str, max_length: int) -> str:
     return value[:max_length]
 
 
-# About half a millisecond of _row: a request never waits longer for the writer (sys.getswitchinterval() is 5 ms).
-ROWS_BETWEEN_YIELDS = 20
+# The writer lets a waiting request thread have the GIL every few calls it makes into rows (~20-50 µs each of
+# RestCall.fields() and _row) and every few rows it inserts, so a request never waits long for it (otherwise
+# up to sys.getswitchinterval(), 5 ms). bench/call_log_cost.py --latency measures p50 and p99: a yield per
+# row kept the p99 at CALL_LOG=off's but cost the p50 some 60 µs of GIL hand-overs; 4 rows is the balance.
+ROWS_BETWEEN_YIELDS = 4
+ROWS_PER_INSERT = 20
+PRUNE_EVERY_SECONDS = 3600
 
 MAX_LENGTH = {field.name: field.max_length for field in Call._meta.local_fields if field.max_length}
 
 
-def _row(call: dict[str, Any]) -> tuple[Any, ...]:
+def _row(call: dict[str, Any], *, count: int = 1, client_address: str = "") -> tuple[Any, ...]:
     """The values of one call, in the order of ROW_COLUMNS."""
     credential: Credential | None = call["credential"]
     user = call["user"]
@@ -129,13 +152,37 @@ def _row(call: dict[str, Any]) -> tuple[Any, ...]:
         round(call["latency_ms"], 2),
         _printable(call["error"], MAX_LENGTH["error"]),
         *(_printable(openai.get(field, ""), MAX_LENGTH[field]) for field in OPENAI_HEADERS),
+        count,
+        _printable(client_address, MAX_LENGTH["client_address"]),
     )
 
 
 ROW_COLUMNS = (
     *("at", "door", "auth_style", "credential_kind", "credential_id", "credential_name", "user_id", "username"),
-    *("method", "operation_id", "path", "status", "latency_ms", "error", *OPENAI_HEADERS),
+    *("method", "operation_id", "path", "status", "latency_ms", "error", *OPENAI_HEADERS, "count", "client_address"),
 )
+OTHER_ADDRESSES = ""  # the address of a minute's overflow rows
+
+
+class Tally:
+    """The row that counts one address's unauthenticated calls with one outcome in one minute."""
+
+    __slots__ = ("row_id", "values", "waiting")
+
+    def __init__(self, values: tuple[Any, ...]) -> None:
+        self.values = values  # the first call's row
+        self.waiting = 0  # counted since the last write
+        self.row_id: int | None = None
+
+    def write(self) -> None:
+        if self.row_id is not None and Call.objects.filter(pk=self.row_id).update(count=F("count") + self.waiting):
+            self.waiting = 0
+            return
+        # First write, or the row is gone (pruned, deleted in the admin): a new row with what is waiting.
+        row = dict(zip(ROW_COLUMNS, self.values, strict=True))
+        row["count"] = self.waiting
+        self.row_id = Call.objects.create(**row).pk
+        self.waiting = 0
 
 
 def _insert(rows: list[tuple[Any, ...]]) -> None:
@@ -151,7 +198,9 @@ def _insert(rows: list[tuple[Any, ...]]) -> None:
     sql = f"INSERT INTO {quote(Call._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608 (names from the model)
     adapt_time = connection.ops.adapt_datetimefield_value
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, [(adapt_time(row[0]), *row[1:]) for row in rows])
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            cursor.executemany(sql, [(adapt_time(row[0]), *row[1:]) for row in rows[start : start + ROWS_PER_INSERT]])
+            time.sleep(0)
 
 
 class CallBuffer:
@@ -161,13 +210,19 @@ class CallBuffer:
         self._reset()
 
     def _reset(self) -> None:
-        self._calls: deque[dict[str, Any]] = deque()
+        self._calls: deque[dict[str, Any] | RestCall] = deque()
         self._write_lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._forget_tallies()
 
-    def add(self, call: dict[str, Any]) -> None:
+    def _forget_tallies(self) -> None:
+        self._tallies: dict[tuple[Any, ...], Tally] = {}  # the latest minutes' rows, keyed by minute and outcome
+        self._rows_in_minute: dict[datetime, int] = {}
+        self._next_prune = 0.0  # time.monotonic(): the first write prunes
+
+    def add(self, call: dict[str, Any] | RestCall) -> None:
         self._calls.append(call)  # deque.append is thread-safe
         seconds = conf.CALL_LOG_FLUSH_SECONDS
         if not seconds:
@@ -180,27 +235,87 @@ class CallBuffer:
     def flush(self) -> int:
         with self._write_lock:
             rows = []
+            counted = 0
             while self._calls:
                 try:
-                    rows.append(_row(self._calls.popleft()))
+                    call = self._calls.popleft()
                 except IndexError:  # another thread took the last one
                     break
-                if len(rows) % ROWS_BETWEEN_YIELDS == 0:
+                try:
+                    if isinstance(call, RestCall):
+                        call = call.fields()
+                    if call["user"] is None:
+                        self._count(call)
+                        counted += 1
+                    else:
+                        rows.append(_row(call))
+                except Exception:
+                    logger.exception("Could not read a call for the call log")
+                if (len(rows) + counted) % ROWS_BETWEEN_YIELDS == 0:
                     time.sleep(0)  # lets a request thread waiting for the GIL run now, not 5 ms later
-            if not rows:
+            if not rows and not counted:
                 return 0
+            self._prune_when_due()
             try:
-                _insert(rows)
+                with transaction.atomic():
+                    if rows:
+                        _insert(rows)
+                    for tally in self._tallies.values():
+                        if tally.waiting:
+                            tally.write()
             except Exception:
                 # A log must never break the API: say so once per batch and drop the batch.
-                logger.exception("Could not write %d calls to the call log", len(rows))
+                logger.exception("Could not write %d calls to the call log", len(rows) + counted)
+                self._forget_tallies()
+                self._next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
                 return 0
-            return len(rows)
+            finally:
+                self._keep_latest_minute()
+            return len(rows) + counted
+
+    def _keep_latest_minute(self) -> None:
+        # Past minutes' rows are complete: only the latest minute's can still grow.
+        if len(self._rows_in_minute) > 1:
+            latest = max(self._rows_in_minute)
+            self._tallies = {key: tally for key, tally in self._tallies.items() if key[0] == latest}
+            self._rows_in_minute = {latest: self._rows_in_minute[latest]}
+
+    def _count(self, call: dict[str, Any]) -> None:
+        """Adds a call no one was authenticated for to its address's row of the minute (see the module's docstring)."""
+        minute = call["at"].replace(second=0, microsecond=0)
+        credential: Credential | None = call["credential"]
+        address = call["client_address"] or OTHER_ADDRESSES
+        key = (minute, call["door"], address, call["status"], call["auth_style"], credential.id if credential else "")
+        tally = self._tallies.get(key)
+        if tally is None:
+            rows = self._rows_in_minute.get(minute, 0)
+            if rows >= conf.CALL_LOG_ANONYMOUS_ROWS_PER_MINUTE:
+                # The minute's rows are used up: the rest of its calls counted per door and status only.
+                key = (minute, call["door"], OTHER_ADDRESSES, call["status"])
+                tally = self._tallies.get(key)
+                if tally is None:
+                    tally = self._tallies[key] = Tally(_row({**call, "credential": None}))
+            else:
+                self._rows_in_minute[minute] = rows + 1
+                tally = self._tallies[key] = Tally(_row(call, client_address=address))
+        tally.waiting += 1
+
+    def _prune_when_due(self) -> None:
+        now = time.monotonic()
+        if now < self._next_prune:
+            return
+        self._next_prune = now + PRUNE_EVERY_SECONDS
+        try:
+            calls_prune(days=conf.CALL_LOG_DAYS)
+        except Exception:
+            logger.exception("Could not delete the calls older than %d days", conf.CALL_LOG_DAYS)
 
     def discard(self) -> int:
+        """Forgets the waiting calls, the minute's counts and when it last pruned (a test's teardown)."""
         with self._write_lock:
             count = len(self._calls)
             self._calls.clear()
+            self._forget_tallies()
             return count
 
     def _start_writer(self) -> None:
@@ -220,9 +335,14 @@ class CallBuffer:
             self._wake.clear()
             if self._calls:
                 self.flush()
-                # A connection held between writes would be one more per server process, for a few
-                # milliseconds of work a second.
-                connection.close()
+            elif time.monotonic() >= self._next_prune:
+                with self._write_lock:
+                    self._prune_when_due()
+            else:
+                continue
+            # A connection held between writes would be one more per server process, for a few
+            # milliseconds of work a second.
+            connection.close()
 
 
 _buffer = CallBuffer()

@@ -3,10 +3,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from oauth2_provider.models import get_application_model
 
+from gptactions.calls import CLIENT, KEY
+from gptactions.models import ApiKey
 from gptcalllog.models import Call
 
 FAILED = Q(status__gte=400)
@@ -37,14 +40,17 @@ def start_of(day: date) -> datetime:
 
 
 def calls_per_day(calls: QuerySet[Call], *, days: int = 30, today: date | None = None) -> list[DayCount]:
-    """Calls and failures (status 400 and above) for each of the last `days` days, today last, zeros included."""
+    """Calls and failures (status 400 and above) for each of the last `days` days, today last, zeros included.
+
+    A row counts as the calls it stands for (Call.count: unauthenticated calls are counted per address and minute).
+    """
     start = first_day(days, today=today)
     counted = {
         row["day"]: row
         for row in calls.filter(at__gte=start_of(start))
         .annotate(day=TruncDate("at"))
         .values("day")
-        .annotate(calls=Count("id"), failures=Count("id", filter=FAILED))
+        .annotate(calls=Sum("count"), failures=Sum("count", filter=FAILED, default=0))
         .order_by()
     }
     return [
@@ -58,23 +64,28 @@ def common_errors(calls: QuerySet[Call], *, since: date, limit: int = 5) -> list
     rows = (
         calls.filter(FAILED, at__gte=start_of(since))
         .values("status", "operation_id", "error")
-        .annotate(count=Count("id"), last_at=Max("at"))
+        .annotate(count=Sum("count"), last_at=Max("at"))
         .order_by("-count", "-last_at")[:limit]
     )
     return [CommonError(**row) for row in rows]
 
 
-def credentials_seen(calls: QuerySet[Call]) -> list[tuple[str, str, str]]:
-    """(kind, id, name) of every key and GPT client in the log, the latest name for each."""
-    latest: dict[tuple[str, str], str] = {}
-    for row in (
-        calls.exclude(credential_id="")
-        .values("credential_kind", "credential_id", "credential_name")
-        .annotate(last=Max("at"))
-        .order_by("last")
-    ):
-        latest[(row["credential_kind"], row["credential_id"])] = row["credential_name"]
-    return sorted(((kind, cid, name) for (kind, cid), name in latest.items()), key=lambda c: (c[0], c[2], c[1]))
+def credentials_in_log(calls: QuerySet[Call]) -> list[tuple[str, str, str]]:
+    """(kind, id, name) of each API key and GPT client that exists and has calls in the log, by kind and name.
+
+    What exists, not what was sent: a caller can send any number of well-formed keys that match none, and
+    each refused one is in the log under its prefix (issue 21, finding 3). So at most one choice per key
+    and client in their own tables, named as they are named now.
+    """
+    Application = get_application_model()
+    keys = ApiKey.objects.filter(
+        prefix__in=calls.filter(credential_kind=KEY).values("credential_id").distinct()
+    ).values_list("prefix", "name")
+    clients = Application.objects.filter(
+        client_id__in=calls.filter(credential_kind=CLIENT).values("credential_id").distinct()
+    ).values_list("client_id", "name")
+    found = [(KEY, prefix, name) for prefix, name in keys] + [(CLIENT, client_id, name) for client_id, name in clients]
+    return sorted(found, key=lambda c: (c[0], c[2], c[1]))
 
 
 def calls_after(call_id: int, *, failures_only: bool = False) -> QuerySet[Call]:

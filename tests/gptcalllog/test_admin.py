@@ -9,8 +9,10 @@ from http import HTTPStatus
 import pytest
 from django.utils import timezone
 
-from gptcalllog.recorder import Credential
-from tests.factories import make_user
+from gptactions.calls import credential_of
+from gptcalllog.models import Call
+from gptcalllog.recorder import Credential, flush
+from tests.factories import make_access_token, make_api_key, make_gpt_client, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +29,12 @@ def admin_client(client):
 
 def listed_paths_and_statuses(html: str) -> list[str]:
     return re.findall(r'class="call-status (?:ok|failed)">(\d+)<', html)
+
+
+def filter_choices(html: str) -> list[str]:
+    """The choices of the 'GPT client or key' filter, as listed."""
+    section = re.search(r"By GPT client or key.*?</ul>", html, re.S).group(0)
+    return [re.sub(r"\s+", " ", choice).strip() for choice in re.findall(r"<a [^>]*>([^<]*)</a>", section)]
 
 
 def chart_days(html: str) -> list[tuple[str, int, int]]:
@@ -50,13 +58,48 @@ class ChangeListTests:
         assert admin_client.get(URL + "add/").status_code == HTTPStatus.FORBIDDEN
 
     def test_filter_by_gpt_client_or_key(self, admin_client, log_call):
-        log_call(credential=RECIPE_GPT, status=200)
-        log_call(credential=DEMO_KEY, status=404)
-        log_call(credential=DEMO_KEY, status=201)
-        html = admin_client.get(URL).content.decode()
-        assert "Recipe GPT (client clientid123)" in html and "demo key (gpta_AbCd1234…)" in html  # the choices
-        html = admin_client.get(URL, {"credential": "key:gpta_AbCd1234"}).content.decode()
+        application, _secret = make_gpt_client("Recipe GPT")
+        api_key, _raw_key = make_api_key(name="demo key")
+        log_call(credential=credential_of(make_access_token(application=application)[0]), status=200)
+        log_call(credential=credential_of(api_key), status=404)
+        log_call(credential=credential_of(api_key), status=201)
+        choices = filter_choices(admin_client.get(URL).content.decode())
+        assert choices == ["All", f"Recipe GPT (client {application.client_id[:12]})", f"demo key ({api_key.prefix}…)"]
+        html = admin_client.get(URL, {"credential": f"key:{api_key.prefix}"}).content.decode()
         assert listed_paths_and_statuses(html) == ["201", "404"]
+
+    def test_filter_lists_existing_keys_and_clients_not_what_was_sent(self, admin_client, api, log_call):
+        api_key, _raw_key = make_api_key(name="demo key")
+        log_call(credential=credential_of(api_key), status=200)
+        for n in range(50):  # refused made-up keys, through the API
+            api.get("/items/", HTTP_AUTHORIZATION=f"Bearer gpta_{n:08d}{'x' * 32}", REMOTE_ADDR=f"10.0.0.{n}")
+        flush()
+        first = admin_client.get(URL).content.decode()
+
+        def junk_rows(count: int, start: int) -> None:  # as the log held them before counting, one row each
+            Call.objects.bulk_create(
+                Call(
+                    at=timezone.now(),
+                    method="GET",
+                    path="/items/",
+                    status=401,
+                    latency_ms=1,
+                    error="Invalid API key.",
+                    credential_kind="key",
+                    credential_id=f"gpta_J{n:07d}",
+                )
+                for n in range(start, start + count)
+            )
+
+        junk_rows(2000, 0)
+        with_junk = admin_client.get(URL).content.decode()
+        junk_rows(2000, 2000)
+        with_more_junk = admin_client.get(URL).content.decode()
+        for html in (first, with_junk, with_more_junk):
+            assert filter_choices(html) == ["All", f"demo key ({api_key.prefix}…)"]
+        assert "gpta_J" not in with_more_junk.split('id="changelist-filter"')[1]
+        assert abs(len(with_more_junk) - len(with_junk)) < 1000  # the page no longer grows with the table
+        assert len(with_more_junk) < 200_000
 
     @pytest.mark.parametrize(
         ("status_class", "expected"),
@@ -111,6 +154,15 @@ class ChartTests:
         link = group.group(1).replace("&amp;", "&")
         assert link == f"?at__year={yesterday.year}&at__month={yesterday.month}&at__day={yesterday.day}"
         assert listed_paths_and_statuses(admin_client.get(URL + link).content.decode()) == ["200", "404"]
+
+    def test_chart_counts_each_unauthenticated_failure_of_a_counted_row(self, admin_client, api):
+        for _ in range(40):
+            assert api.get("/items/").status_code == HTTPStatus.UNAUTHORIZED
+        flush()
+        html = admin_client.get(URL).content.decode()
+        assert chart_days(html)[-1][1:] == (40, 40)
+        assert "Last 30 days: 40 calls, 40 failed" in html
+        assert re.search(r'<td>401</td>\s*<td>listItems</td>.*?<td class="count">40</td>', html, re.S)
 
     def test_chart_follows_the_chosen_gpt_client(self, admin_client, log_call):
         log_call(credential=RECIPE_GPT, status=500)

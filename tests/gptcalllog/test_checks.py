@@ -28,6 +28,10 @@ class CallLogChecksTests:
         assert check_ids() == ["gptcalllog.E002"]
         assert ids(settings, CALL_LOG_FLUSH_SECONDS=-1) == ["gptcalllog.E002"]
 
+    def test_negative_anonymous_rows_is_an_error(self, settings):
+        assert ids(settings, CALL_LOG_ANONYMOUS_ROWS_PER_MINUTE=-1) == ["gptcalllog.E003"]
+        assert ids(settings, CALL_LOG_ANONYMOUS_ROWS_PER_MINUTE=0) == []
+
     def test_not_a_dict_is_e100(self, settings):
         settings.GPT_CALL_LOG = False
         assert [message.id for message in check_call_log_settings()] == ["gptcalllog.E100"]

@@ -8,11 +8,13 @@ from http import HTTPStatus
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gptcalllog.models import Call
-from gptcalllog.recorder import flush
+from gptcalllog.recorder import discard, flush
+from items.views import ItemViewSet
 from tests.factories import SCOPE_READ, make_access_token, make_api_key, make_gpt_client, make_item, make_user
 from tests.helpers.api import auth_headers
 
@@ -200,7 +202,8 @@ class NoSecretTests:
         ):
             api.post("/items", body, format="json", **headers)
             api.get("/items/?page=1&secret=query", **headers)
-        assert len(logged_calls()) == 12
+        # The wrong key's and the wrong token's POST and GET are each counted in one row (one address, one minute).
+        assert sum(call.count for call in logged_calls()) == 12
 
         with connection.cursor() as cursor:
             cursor.execute("SELECT * FROM gptcalllog_call")
@@ -243,7 +246,9 @@ class BufferTests:
         settings.GPT_CALL_LOG = {**settings.GPT_CALL_LOG, "CALL_LOG": True}
         assert queries_of_a_get() == without_log
         expected = 401 if credential == "wrong key" else 200
-        assert [call.status for call in logged_calls()] == [expected, expected]  # not the one made with the log off
+        calls = logged_calls()  # a wrong key's two 401s are counted in one row (or two, a minute apart)
+        assert {call.status for call in calls} == {expected}
+        assert sum(call.count for call in calls) == 2  # not the one made with the log off
 
     def test_flush_seconds_zero_writes_each_call_at_once(self, keyed_api, settings):
         settings.GPT_CALL_LOG = {**settings.GPT_CALL_LOG, "CALL_LOG_FLUSH_SECONDS": 0}
@@ -261,3 +266,98 @@ class BufferTests:
         call = only_call()
         assert call.gpt_id == "g-[31mred"
         assert call.conversation_id == "c" * 100
+
+
+class UnauthenticatedCallTests:
+    """Anyone can call without signing in: such calls are counted per address and minute, not one row each."""
+
+    def test_401s_from_one_address_are_one_row_with_their_count(self, api):
+        for _ in range(60):
+            assert api.get("/items/", REMOTE_ADDR="203.0.113.7").status_code == HTTPStatus.UNAUTHORIZED
+        calls = logged_calls()
+        assert len(calls) <= 2  # one, or two when a minute ended during the test
+        assert sum(call.count for call in calls) == 60
+        call = calls[0]
+        assert (call.status, call.operation_id, call.client_address, call.username) == (
+            401,
+            "listItems",
+            "203.0.113.7",
+            "",
+        )
+        assert call.error == "Authentication credentials were not provided."
+
+    def test_later_writes_add_to_the_minutes_row(self, api):
+        for _ in range(3):
+            for _ in range(5):
+                api.get("/items/", HTTP_AUTHORIZATION="Bearer gpta_" + "Z" * 40)
+            flush()
+        calls = list(Call.objects.all())
+        assert len(calls) <= 2
+        assert sum(call.count for call in calls) == 15
+        assert {(call.auth_style, call.credential_id) for call in calls} == {("bearer", "gpta_ZZZZZZZZ")}
+
+    def test_many_addresses_and_made_up_keys_add_a_bounded_number_of_rows(self, api, settings):
+        settings.GPT_CALL_LOG = {**settings.GPT_CALL_LOG, "CALL_LOG_ANONYMOUS_ROWS_PER_MINUTE": 5}
+        for n in range(300):
+            api.get(
+                "/items/", HTTP_AUTHORIZATION=f"Bearer gpta_{n:08d}{'x' * 32}", REMOTE_ADDR=f"10.0.{n // 250}.{n % 250}"
+            )
+            if n % 50 == 0:
+                flush()
+        calls = logged_calls()
+        # Per minute: 5 rows with an address and key, then one row for the rest of the minute's 401s.
+        assert len(calls) <= 2 * (5 + 1)
+        assert sum(call.count for call in calls) == 300
+        assert Call.objects.filter(client_address="").aggregate(Sum("count"))["count__sum"] >= 300 - 2 * 5
+
+    def test_an_authenticated_callers_500_keeps_its_row_and_user(self, keyed_api, user, monkeypatch):
+        def broken(*args, **kwargs):
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(ItemViewSet, "list", broken)
+        keyed_api.raise_request_exception = False
+        for _ in range(2):
+            assert keyed_api.get("/items/").status_code == HTTPStatus.INTERNAL_SERVER_ERROR
+        calls = logged_calls()
+        assert [(call.status, call.count, call.username, call.client_address, call.error) for call in calls] == [
+            (500, 1, "alice", "", "RuntimeError")
+        ] * 2
+
+    def test_authenticated_calls_each_keep_their_row_without_an_address(self, keyed_api, api):
+        for _ in range(30):
+            keyed_api.get("/items/", REMOTE_ADDR="203.0.113.7")
+            api.get("/items/", REMOTE_ADDR="203.0.113.7")
+        calls = logged_calls()
+        authenticated = [call for call in calls if call.username == "alice"]
+        assert len(authenticated) == 30
+        assert {(call.count, call.client_address, call.status) for call in authenticated} == {(1, "", 200)}
+        assert sum(call.count for call in calls if not call.username) == 30
+
+
+class PruningTests:
+    def test_writing_the_log_deletes_calls_older_than_call_log_days_without_a_command(self, keyed_api, settings):
+        settings.GPT_CALL_LOG = {**settings.GPT_CALL_LOG, "CALL_LOG_DAYS": 7}
+
+        def old_call(days: int) -> Call:
+            at = timezone.now() - timedelta(days=days)
+            return Call.objects.create(at=at, method="GET", path="/items/", status=200, latency_ms=1)
+
+        old, kept = old_call(8), old_call(6)
+        keyed_api.get("/items/")
+        flush()
+        assert set(Call.objects.values_list("pk", flat=True)) >= {kept.pk}
+        assert not Call.objects.filter(pk=old.pk).exists()
+        # At most once an hour: a write soon after leaves what became old meanwhile to the next hour's.
+        later = old_call(9)
+        keyed_api.get("/items/")
+        flush()
+        assert Call.objects.filter(pk=later.pk).exists()
+
+    def test_a_new_process_prunes_on_its_first_write(self, keyed_api):
+        Call.objects.create(at=timezone.now() - timedelta(days=31), method="GET", path="/", status=200, latency_ms=1)
+        keyed_api.get("/items/")
+        flush()
+        discard()  # as a new process starts
+        keyed_api.get("/items/")
+        flush()
+        assert [call.path for call in Call.objects.all()] == ["/items/", "/items/"]

@@ -12,10 +12,11 @@ from gptcalllog.selectors import FAILED, calls_after
 
 
 def call_line(call: Call) -> str:
-    """One call on one line: time, status, method, operation, path, latency, auth, key or client, user, ids, error."""
+    """One call on one line: time, status (xN when the row counts unauthenticated calls), method, operation,
+    path, latency, auth, key or client, user, address, ids, error."""
     parts = [
         timezone.localtime(call.at).strftime("%Y-%m-%d %H:%M:%S"),
-        str(call.status),
+        str(call.status) if call.count == 1 else f"{call.status} x{call.count}",
         f"{call.method:<6}",
         f"{call.operation_id or '-':<10}",
         call.path,
@@ -23,6 +24,7 @@ def call_line(call: Call) -> str:
         call.auth_style or "-",
         call.credential or "-",
         f"user={call.username}" if call.username else "",
+        f"from={call.client_address}" if call.client_address else "",
         f"gpt={call.gpt_id}" if call.gpt_id else "",
         f"conversation={call.conversation_id}" if call.conversation_id else "",
         f"chatgpt_user={call.ephemeral_user_id}" if call.ephemeral_user_id else "",

@@ -9,7 +9,7 @@ from gptcalllog.services import calls_prune
 
 
 class Command(BaseCommand):
-    help = "Deletes the calls older than CALL_LOG_DAYS days from the call log (run it daily from cron)."
+    help = "Deletes the calls older than CALL_LOG_DAYS days from the call log now (the server also does, hourly)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--days", type=int, help="Keep this many days instead of CALL_LOG_DAYS.")
