@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, sync_playwright
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
-from gptactions import credential_cache
+from gptactions import credential_cache, ratelimit
 from gptcalllog import recorder as call_log_recorder
 from tests.factories import make_api_key, make_user
 from tests.helpers import leftovers
@@ -57,9 +57,13 @@ def _fast_password_hasher(settings: Settings) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle_counts() -> None:
-    # Rate-limit counts live in the cache, which outlives a test, while user ids repeat across tests.
+def _fresh_throttle_counts(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # Rate-limit counts live in the cache or the machine's rate-limit file, which outlive a test, while user
+    # ids repeat across tests; and each process keeps the slice of a budget it leased (gptactions.ratelimit).
     cache.clear()
+    ratelimit.reset()
+    budgets = tmp_path_factory.mktemp("ratelimits") / "ratelimits.sqlite3"  # created only if a limit is hit
+    settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "RATE_LIMIT_FILE": str(budgets)}
 
 
 @pytest.fixture(autouse=True)
