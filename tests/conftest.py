@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -56,14 +57,23 @@ def _fast_password_hasher(settings: Settings) -> None:
     ]
 
 
+# Servers the suite starts never share the project's data/ratelimits.sqlite3 (all of them call from
+# 127.0.0.1, so one test's failures would count in another's limits): those of module-scoped fixtures get
+# this run's file, those of a test the test's own (below).
+os.environ["RATE_LIMIT_FILE"] = str(Path(tempfile.mkdtemp(prefix="ratelimits-")) / "ratelimits.sqlite3")
+
+
 @pytest.fixture(autouse=True)
-def _fresh_throttle_counts(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _fresh_throttle_counts(
+    settings: Settings, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Rate-limit counts live in the cache or the machine's rate-limit file, which outlive a test, while user
     # ids repeat across tests; and each process keeps the slice of a budget it leased (gptactions.ratelimit).
     cache.clear()
     ratelimit.reset()
-    budgets = tmp_path_factory.mktemp("ratelimits") / "ratelimits.sqlite3"  # created only if a limit is hit
-    settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "RATE_LIMIT_FILE": str(budgets)}
+    budgets = str(tmp_path_factory.mktemp("ratelimits") / "ratelimits.sqlite3")  # created only if a limit is hit
+    settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "RATE_LIMIT_FILE": budgets}
+    monkeypatch.setenv("RATE_LIMIT_FILE", budgets)  # and the servers the test starts
 
 
 @pytest.fixture(autouse=True)
