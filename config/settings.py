@@ -189,9 +189,9 @@ AXES_LOCKOUT_CALLABLE = "oauthconsent.views.signin_locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # failures are enough; no table of every successful sign-in
 AXES_VERBOSE = False  # no start-up banner; lockouts are still logged
 if env.bool("DJANGO_TRUST_PROXY", default=False):
-    # The proxy appends the address it saw; the right-most entry is the one a client cannot forge.
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    AXES_IPWARE_PROXY_ORDER = "right-most"
+    # The proxy appends the address it saw; the right-most entry is the one a client cannot forge. Every
+    # limit asks axes for the address (issue 21, finding 1); a dotted path, as settings import no app.
+    AXES_CLIENT_IP_CALLABLE = "gptactions.client_address.forwarded_client_address"
 
 # Django's hashers for passwords, then a fast one for OAuth client secrets (long and random: see
 # oauthconsent/hashers.py); OAUTH2_PROVIDER["CLIENT_SECRET_HASHER"] picks it.
@@ -319,6 +319,8 @@ GPT_ACTIONS = _named(
         # An empty rate turns the limit off, as set (env.str would read "" as unset, hence os.environ).
         "API_THROTTLE_RATE": os.environ.get("API_THROTTLE_RATE"),
         "API_FAILED_AUTH_RATE": os.environ.get("API_FAILED_AUTH_RATE"),
+        # Where the server processes share the limits without Redis; empty: each process counts alone.
+        "RATE_LIMIT_FILE": os.environ.get("RATE_LIMIT_FILE", str(DATA_DIR / "ratelimits.sqlite3")),
         # Speed (issue 9): how long a verified key or token is trusted.
         "API_AUTH_CACHE_SECONDS": env.float("API_AUTH_CACHE_SECONDS", default=None),
         "GPT_CREATE_IS_CONSEQUENTIAL": env.bool("GPT_CREATE_IS_CONSEQUENTIAL", default=None),

@@ -20,6 +20,10 @@ DEFAULTS: dict[str, Any] = {
     "API_THROTTLE_RATE": "600/min",
     # Failed API-key authentications per client IP (a rate as above); "off" (or "") turns the limit off.
     "API_FAILED_AUTH_RATE": "30/min",
+    # With the local-memory cache (one per process), a SQLite file every server process on the machine opens
+    # to share the rate limits' budgets (gptactions.ratelimit); "" leaves each process a budget of its own.
+    # Redis as the cache (CACHE_URL) shares them between machines instead.
+    "RATE_LIMIT_FILE": "",
     # How long a process trusts a key or token it verified without asking the database again;
     # revocation, expiry and deactivation take effect within it. 0: checked on every request.
     "API_AUTH_CACHE_SECONDS": 5.0,
@@ -35,6 +39,7 @@ class GptActionsSettings(SettingsNamespace):
     API_AUTH_STYLES: list[str]
     API_KEY_HEADER: str
     API_THROTTLE_RATE: str
+    RATE_LIMIT_FILE: str
     GPT_CREATE_IS_CONSEQUENTIAL: bool
     GPT_UPDATE_IS_CONSEQUENTIAL: bool
 

@@ -11,23 +11,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from axes.helpers import get_client_ip_address
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from oauth2_provider.views import DynamicClientRegistrationView
-from rest_framework.throttling import AnonRateThrottle
 
+from gptactions.ratelimit import Budget, parse_rate
 from oauthconsent.callback_urls import callback_url_check
 
 GRANT_TYPES = {"authorization_code", "refresh_token"}
 REGISTRATION_RATE = "20/hour"
 
 
-class RegistrationThrottle(AnonRateThrottle):
-    scope = "oauth_registration"
-    rate = REGISTRATION_RATE
-
-    def get_rate(self) -> str:
-        return self.rate
+def registration_budget(request: HttpRequest) -> Budget:
+    """REGISTRATION_RATE registrations per client address (django-axes' address, as every limit's)."""
+    limit, period = parse_rate(REGISTRATION_RATE)
+    return Budget(f"oauth_registration_{get_client_ip_address(request)}", limit, period)
 
 
 def _refusal(error: str, description: str, status: int = 400) -> JsonResponse:
@@ -56,10 +55,10 @@ def registration_refusal(metadata: Any) -> JsonResponse | None:
 
 class McpClientRegistrationView(DynamicClientRegistrationView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        throttle = RegistrationThrottle()
-        if not throttle.allow_request(request, self):
+        budget = registration_budget(request)
+        if not budget.take():
             response = _refusal("too_many_requests", "Too many client registrations from this address.", 429)
-            response["Retry-After"] = str(int(throttle.wait() or 1))
+            response["Retry-After"] = str(budget.wait())
             return response
         try:
             metadata = json.loads(request.body)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from playwright.sync_api import Browser, sync_playwright
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
-from gptactions import credential_cache
+from gptactions import credential_cache, ratelimit
 from gptcalllog import recorder as call_log_recorder
 from tests.factories import make_api_key, make_user
 from tests.helpers import leftovers
@@ -56,10 +57,23 @@ def _fast_password_hasher(settings: Settings) -> None:
     ]
 
 
+# Servers the suite starts never share the project's data/ratelimits.sqlite3 (all of them call from
+# 127.0.0.1, so one test's failures would count in another's limits): those of module-scoped fixtures get
+# this run's file, those of a test the test's own (below).
+os.environ["RATE_LIMIT_FILE"] = str(Path(tempfile.mkdtemp(prefix="ratelimits-")) / "ratelimits.sqlite3")
+
+
 @pytest.fixture(autouse=True)
-def _fresh_throttle_counts() -> None:
-    # Rate-limit counts live in the cache, which outlives a test, while user ids repeat across tests.
+def _fresh_throttle_counts(
+    settings: Settings, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rate-limit counts live in the cache or the machine's rate-limit file, which outlive a test, while user
+    # ids repeat across tests; and each process keeps the slice of a budget it leased (gptactions.ratelimit).
     cache.clear()
+    ratelimit.reset()
+    budgets = str(tmp_path_factory.mktemp("ratelimits") / "ratelimits.sqlite3")  # created only if a limit is hit
+    settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "RATE_LIMIT_FILE": budgets}
+    monkeypatch.setenv("RATE_LIMIT_FILE", budgets)  # and the servers the test starts
 
 
 @pytest.fixture(autouse=True)

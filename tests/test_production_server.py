@@ -39,6 +39,7 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, 
         "API_AUTH_CACHE_SECONDS": str(LIFETIME),
         "API_THROTTLE_RATE": "",
         "API_FAILED_AUTH_RATE": "off",  # the polling below fails on purpose, many times
+        "RATE_LIMIT_FILE": str(folder / "ratelimits.sqlite3"),  # the other limits: this server's own
     }
     manage(env, "migrate", "--noinput")
     raw_key = manage(env, "seed_demo").splitlines()[-1]

@@ -92,6 +92,9 @@ class EnvironmentTests:
                 "API_AUTH_CACHE_SECONDS": 0.0,
                 "GPT_CREATE_IS_CONSEQUENTIAL": True,
                 "PUBLIC_BASE_URL": "https://demo.ngrok-free.app",
+                # Unset, the project's own default (the package's is ""): its data folder, which every
+                # server process on the machine shares.
+                "RATE_LIMIT_FILE": str(ROOT / "data" / "ratelimits.sqlite3"),
             },
             "GPT_CALL_LOG": {"CALL_LOG": False, "CALL_LOG_DAYS": 7},
             "OAUTH_CONSENT": {"OAUTH_REFRESH_GRACE_SECONDS": 5},

@@ -10,7 +10,7 @@ from django.core.checks import run_checks
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from gptactions import throttling
+from gptactions import ratelimit
 from gptactions.keys import new_raw_key
 from gptactions.services import api_key_revoke
 from tests.factories import make_api_key
@@ -43,7 +43,7 @@ class FailedAuthThrottleTests:
     def test_failures_either_side_of_a_minute_boundary_count_together(self, api, settings):
         settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_FAILED_AUTH_RATE": "4/min"}
         now = [120 * 60 + 59.5]  # half a second before a whole minute
-        with mock.patch.object(throttling, "time", mock.Mock(time=lambda: now[0])):
+        with mock.patch.object(ratelimit, "time", mock.Mock(time=lambda: now[0], monotonic=lambda: now[0])):
             for n in range(4):
                 if n == 2:
                     now[0] += 1.0  # the rest of the burst, half a second after it

@@ -6,6 +6,7 @@ import ast
 import os
 import subprocess
 import sys
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
@@ -24,9 +25,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from gptactions import ratelimit
+from gptactions.keys import new_raw_key
 from gptactions.throttling import UserRateLimit
 from tests.factories import make_api_key, make_user
 from tests.helpers.api import auth_headers
+from tests.helpers.processes import free_port, stop_group
 from tests.helpers.redis_cache import own_redis_server, redis_as_cache
 
 pytestmark = pytest.mark.django_db
@@ -79,13 +83,38 @@ class ItemThrottleTests:
             response, checks=[status_code_conformance, response_schema_conformance, response_headers_conformance]
         )
 
+    def test_concurrent_callers_never_exceed_the_rate_through_the_file(self, settings):
+        """Without Redis, through RATE_LIMIT_FILE (the suite gives each test a file of its own)."""
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "25/min"}
+        request = APIRequestFactory().get("/items/")
+        request.user = make_user()
+
+        def allowed(_: int) -> bool:
+            return UserRateLimit().allow_request(request, None)
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            answers = list(pool.map(allowed, range(100)))
+        assert answers.count(True) == 25
+        assert Path(settings.GPT_ACTIONS["RATE_LIMIT_FILE"]).exists()
+
+    def test_a_large_limit_asks_the_file_once_per_lease(self, settings, monkeypatch):
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "6400/min"}  # leases of 200
+        request = APIRequestFactory().get("/items/")
+        request.user = make_user()
+        asked = []
+        take = ratelimit.FileStore.take
+        monkeypatch.setattr(ratelimit.FileStore, "take", lambda store, *args: asked.append(args) or take(store, *args))
+        answers = [UserRateLimit().allow_request(request, None) for _ in range(1000)]
+        assert answers == [True] * 1000
+        assert len(asked) == 5
+
     def test_bad_rate_is_a_system_check_error(self, settings):
         settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "lots"}
         assert [message.id for message in run_checks() if message.id.startswith("gptactions.")] == ["gptactions.E003"]
 
 
 class RedisThrottleTests:
-    """With Redis as the cache: one atomic script per call, shared by every process, no lost updates."""
+    """With Redis as the cache: one atomic script per lease, shared by every process, no lost updates."""
 
     @pytest.fixture
     def sent_commands(self, monkeypatch) -> list[bytes]:
@@ -100,7 +129,9 @@ class RedisThrottleTests:
         monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", send)
         return sent
 
-    def test_one_round_trip_per_call_and_the_same_answers(self, api, raw_key, settings, sent_commands):
+    def test_a_small_limit_leases_call_by_call_and_a_spent_window_costs_no_round_trip(
+        self, api, raw_key, settings, sent_commands
+    ):
         settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "3/min"}
         with redis_as_cache(settings):
             get = lambda: api.get("/items/", **auth_headers("custom", raw_key))  # noqa: E731
@@ -109,10 +140,24 @@ class RedisThrottleTests:
             statuses = [get().status_code for _ in range(3)]
             throttled = get()
             commands = list(sent_commands)
-        assert commands == [b"EVALSHA"] * 4  # one per call, the throttled one too
+        # Under a limit of 64 a lease is one call (exact sharing); the call that takes the last unit learns
+        # that the window is spent, so the refusals until it closes ask nothing.
+        assert commands == [b"EVALSHA"] * 2
         assert statuses == [HTTPStatus.OK] * 2 + [HTTPStatus.TOO_MANY_REQUESTS]
         assert throttled.status_code == HTTPStatus.TOO_MANY_REQUESTS
         assert 55 <= int(throttled["Retry-After"]) <= 60
+
+    def test_a_large_limit_makes_one_round_trip_per_lease(self, settings, sent_commands):
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "6400/min"}  # leases of 200
+        request = APIRequestFactory().get("/items/")
+        request.user = make_user()
+        with redis_as_cache(settings):
+            UserRateLimit().allow_request(request, None)  # loads the script into Redis once
+            sent_commands.clear()
+            answers = [UserRateLimit().allow_request(request, None) for _ in range(999)]
+            commands = list(sent_commands)
+        assert answers == [True] * 999
+        assert commands == [b"EVALSHA"] * 4  # calls 201, 401, 601 and 801
 
     def test_the_script_is_loaded_again_when_redis_forgot_it(self, api, raw_key, settings, sent_commands):
         settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "3/min"}
@@ -124,7 +169,7 @@ class RedisThrottleTests:
             sent_commands.clear()
             statuses = [get().status_code for _ in range(3)]
             commands = list(sent_commands)
-        assert commands == [b"EVALSHA", b"SCRIPT", b"EVALSHA", b"EVALSHA", b"EVALSHA"]
+        assert commands == [b"EVALSHA", b"SCRIPT", b"EVALSHA", b"EVALSHA"]  # the refusal asks nothing
         assert statuses == [HTTPStatus.OK, HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS]  # the count survived
 
     def test_the_caches_options_are_honoured(self, api, user, raw_key, settings):
@@ -144,7 +189,7 @@ class RedisThrottleTests:
             statuses = [api.get("/items/", **auth_headers("custom", raw_key)).status_code for _ in range(2)]
             assert statuses == [HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS]
             assert [key.decode() for key in ours.scan_iter(match=f"{prefix}:*")] == [
-                f"{prefix}:1:throttle_api_{user.pk}"
+                f"{prefix}:1:budget:throttle_api_{user.pk}"
             ]
             assert list(default_db.scan_iter(match=f"{prefix}:*")) == []
         finally:
@@ -177,6 +222,65 @@ class RedisThrottleTests:
         with redis_as_cache(settings), ThreadPoolExecutor(max_workers=8) as pool:
             answers = list(pool.map(allowed, range(100)))
         assert answers.count(True) == 25
+
+
+def start_redis(port: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            redis.Redis(port=port, socket_connect_timeout=0.5).ping()
+            return process
+        except redis.ConnectionError:
+            assert process.poll() is None and time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+
+
+class RedisDownTests:
+    """Issue 21, finding 16: with Redis down the limits fail open, with one log line per outage, never a 500."""
+
+    @staticmethod
+    def outage_lines(caplog) -> list[str]:
+        return [r.getMessage() for r in caplog.records if r.name == "gptactions.ratelimit"]
+
+    def test_calls_are_answered_and_the_outage_is_logged_once(self, api, raw_key, settings, caplog):
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "3/min", "API_FAILED_AUTH_RATE": "2/min"}
+        with redis_as_cache(settings, location=f"redis://127.0.0.1:{free_port()}/0"):  # nothing listens there
+            statuses = [api.get("/items/", **auth_headers("custom", raw_key)).status_code for _ in range(20)]
+            wrong = [api.get("/items/", **auth_headers("custom", new_raw_key())).status_code for _ in range(5)]
+        assert statuses == [HTTPStatus.OK] * 20  # fail open: the limit is not enforced, nothing is a 500
+        assert wrong == [HTTPStatus.UNAUTHORIZED] * 5
+        lines = self.outage_lines(caplog)
+        assert len(lines) == 1, lines
+        assert lines[0].startswith("Redis is not answering")
+
+    def test_limits_hold_again_once_redis_is_back(self, api, raw_key, settings, caplog, monkeypatch):
+        monkeypatch.setattr(ratelimit, "RETRY_SECONDS", 0.0)  # try Redis again on the next call
+        settings.GPT_ACTIONS = {**settings.GPT_ACTIONS, "API_THROTTLE_RATE": "3/min"}
+        port = free_port()
+        get = lambda: api.get("/items/", **auth_headers("custom", raw_key)).status_code  # noqa: E731
+        server = start_redis(port)
+        try:
+            with redis_as_cache(settings, location=f"redis://127.0.0.1:{port}/0"):
+                before = [get() for _ in range(2)]
+                stop_group(server)
+                during = [get() for _ in range(5)]
+                server = start_redis(port)  # a restarted Redis: empty, and no script loaded
+                after = [get() for _ in range(4)]
+        finally:
+            stop_group(server)
+        assert before == [HTTPStatus.OK] * 2
+        assert during == [HTTPStatus.OK] * 5
+        assert after == [HTTPStatus.OK] * 3 + [HTTPStatus.TOO_MANY_REQUESTS]  # a new window in the new Redis
+        lines = self.outage_lines(caplog)
+        assert [line.split(" (")[0].split(" after")[0] for line in lines] == [
+            "Redis is not answering",
+            "Redis answers again",
+        ], lines
 
 
 class RateFromEnvironmentTests:

@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+# The rate limits' file of each environment below: the servers of one test share it, no two tests do.
+_RATE_LIMIT_FILES = Path(tempfile.mkdtemp(prefix="ratelimits-"))
+atexit.register(shutil.rmtree, _RATE_LIMIT_FILES, ignore_errors=True)
 
 
 def environment(**values: str) -> dict[str, str]:
     """This process's environment without the project's settings (DEBUG off), plus values.
 
     Without make's own variables too: under `make test DATABASE_URL=…` (CI) MAKEFLAGS carries that
-    assignment into any make the test runs, where it would beat the environment's DATABASE_URL.
+    assignment into any make the test runs, where it would beat the environment's DATABASE_URL. With
+    a rate-limit file of its own (RATE_LIMIT_FILE), so that no test's failures count in another's limits.
     """
-    dropped = ("DJANGO_", "DATABASE_URL", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+    dropped = ("DJANGO_", "DATABASE_URL", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "RATE_LIMIT_FILE")
     kept = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
-    return {**kept, "DJANGO_DEBUG": "0", **values}
+    budgets = _RATE_LIMIT_FILES / f"{uuid.uuid4().hex}.sqlite3"
+    return {**kept, "DJANGO_DEBUG": "0", "RATE_LIMIT_FILE": str(budgets), **values}
 
 
 def run(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
