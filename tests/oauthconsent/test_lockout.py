@@ -1,6 +1,6 @@
 """Brute force on the sign-in pages (issue 10, finding 1), over real HTTP against live_server.
 
-django-axes counts failures per username and per address on /oauth/login/ and /admin/login/.
+django-axes counts failures per username and address together, and per address, on /oauth/login/ and /admin/login/.
 """
 
 from __future__ import annotations
@@ -50,6 +50,26 @@ class LockoutTests:
         for n in range(LIMIT):
             attempt(live_server.url, "/oauth/login/", f"guess{n}", "123456")
         assert attempt(live_server.url, "/oauth/login/", "alice", PASSWORD).status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+    def test_failures_from_other_addresses_never_lock_the_user_out_of_their_own(self, live_server, alice, settings):
+        # Behind the trusted proxy (its right-most X-Forwarded-For entry is the address), as in production.
+        settings.AXES_CLIENT_IP_CALLABLE = "gptactions.client_address.forwarded_client_address"
+
+        def from_address(address: str, password: str) -> requests.Response:
+            agent = UserAgent(live_server.url, headers={"X-Forwarded-For": address})
+            form = agent.get("/oauth/login/")
+            fields = {**forms_of(form.text)[-1]["fields"], "username": "alice", "password": password}
+            return agent.post("/oauth/login/", fields)
+
+        for n in range(LIMIT):  # a stranger's wrong passwords, one from each of ten addresses
+            assert from_address(f"198.51.100.{n + 1}", "wrong").status_code == HTTPStatus.OK
+        signed_in = from_address("203.0.113.9", PASSWORD)
+        assert signed_in.status_code == HTTPStatus.FOUND, signed_in.text
+        # One address that keeps failing with the username is still locked out, right password or not.
+        for _ in range(LIMIT):
+            from_address("198.51.100.200", "wrong")
+        assert from_address("198.51.100.200", PASSWORD).status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert from_address("203.0.113.9", PASSWORD).status_code == HTTPStatus.FOUND
 
     def test_lockout_tells_nothing_about_the_account(self, live_server, alice, settings):
         settings.AXES_LOCKOUT_PARAMETERS = ["username"]  # lock two names from one address
