@@ -91,4 +91,4 @@ class GptClientAdmin(SignedInUserByDefault, ShownOnceAdminMixin, admin.ModelAdmi
             return None
         application = queryset[0]
         self.keep_secret(request, application, gpt_client_issue_secret(application=application))
-        return self.redirect_to_secret(application)
+        return self.redirect_to_secret(request, application)

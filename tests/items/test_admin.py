@@ -3,6 +3,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 import pytest
+from django.contrib.sessions.models import Session
 
 from gptactions.models import ApiKey
 from gptactions.selectors import api_key_find
@@ -52,6 +53,20 @@ class ApiKeyAdminTests:
         assert raw_key not in reload.content.decode()
         assert "was shown once already" in reload.content.decode()
         assert ApiKey.objects.count() == 1
+
+    def test_the_key_is_in_no_session_row_and_only_this_browser_can_show_it(self, admin_client, user, client):
+        form = {"user": user.pk, "name": "Kept", "scopes": ["items:read"], "expires_at_0": "", "expires_at_1": ""}
+        added = admin_client.post("/admin/gptactions/apikey/add/", form)
+        cookie = next(morsel for name, morsel in added.cookies.items() if name.startswith("shown_once_"))
+        assert cookie["path"] == added["Location"] and cookie["httponly"] and cookie["samesite"] == "Strict"
+        assert int(cookie["max-age"]) == 300
+        stored = " ".join(session.session_data for session in Session.objects.all())
+        decoded = [str(session.get_decoded()) for session in Session.objects.all()]
+        # Another browser of the same admin (the session without the cookie) sees nothing.
+        del admin_client.cookies[cookie.key]
+        assert "was shown once already" in admin_client.get(added["Location"]).content.decode()
+        key_prefix = ApiKey.objects.get(name="Kept").prefix
+        assert key_prefix not in stored and not any(key_prefix in data for data in decoded)
 
     def test_changelist_masks_keys(self, admin_client, user):
         api_key, raw_key = make_api_key(user)
