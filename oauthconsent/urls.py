@@ -6,7 +6,7 @@ from django.urls import include, path
 from oauth2_provider import views as oauth2_views
 
 from oauthconsent import views
-from oauthconsent.registration import McpClientRegistrationView
+from oauthconsent.registration import McpClientManagementView, McpClientRegistrationView
 from oauthconsent.throttling import throttle_failed_client_auth
 
 # Only the endpoints a GPT uses: DOT's application-management views would let any signed-in
@@ -19,13 +19,10 @@ oauth2_provider_patterns = [
     ),
     path("oauth/introspect/", throttle_failed_client_auth(views.OwnTokensIntrospectView.as_view()), name="introspect"),
     # RFC 7591 registration for MCP clients (404 unless OAUTH_DYNAMIC_REGISTRATION=1), and RFC 7592's
-    # management of a registration with its registration token (DOT's reverse() needs its name).
+    # management of a registration with its registration token, updates held to the same rules
+    # (DOT's reverse() needs its name).
     path("oauth/register/", McpClientRegistrationView.as_view(), name="dcr-register"),
-    path(
-        "oauth/register/<str:client_id>/",
-        oauth2_views.DynamicClientRegistrationManagementView.as_view(),
-        name="dcr-register-management",
-    ),
+    path("oauth/register/<str:client_id>/", McpClientManagementView.as_view(), name="dcr-register-management"),
     # RFC 8414 puts the metadata at the origin's root, whatever the endpoints' prefix.
     path(
         ".well-known/oauth-authorization-server",

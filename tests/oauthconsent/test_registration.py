@@ -6,8 +6,9 @@ import json
 from http import HTTPStatus
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
-from oauth2_provider.models import Application
+from oauth2_provider.models import AccessToken, Application
 
 from tests.factories import make_gpt_client, make_user
 from tests.helpers.oauth import GPT_CALLBACK, forms_of
@@ -199,3 +200,113 @@ def test_a_gpt_clients_name_is_not_marked_self_declared(client):
     page = authorize_as_alice(client, application.client_id, GPT_CALLBACK).content.decode()
 
     assert "Recipe GPT" in page and "registered itself" not in page
+
+
+def management(client: Client, registration: dict, method: str, **metadata: object) -> HttpResponse:
+    """RFC 7592's request to the registration's own URI, with its registration access token."""
+    return getattr(client, method)(
+        registration["registration_client_uri"],
+        json.dumps(metadata) if metadata else "",
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {registration['registration_access_token']}"},
+    )
+
+
+OMITTED = object()  # an omitted client_name resets the name (RFC 7592 section 2.2): a rename too
+
+
+def stored(client_id: str) -> tuple[str, str, str, str]:
+    application = Application.objects.get(client_id=client_id)
+    return (application.name, application.redirect_uris, application.authorization_grant_type, application.client_type)
+
+
+class RegistrationManagementTests:
+    """RFC 7592: a registered client updates its registration under registration's rules (issue 21, finding 5)."""
+
+    @pytest.fixture
+    def registration(self, client, registration_on) -> dict:
+        body = register(client, token_endpoint_auth_method="client_secret_post").json()
+        body["metadata"] = {
+            "client_name": body["client_name"],
+            "redirect_uris": body["redirect_uris"],
+            "grant_types": body["grant_types"],
+            "token_endpoint_auth_method": "client_secret_post",
+        }
+        return body
+
+    @pytest.mark.parametrize(
+        ("change", "error"),
+        [
+            ({"redirect_uris": ["http://evil.example/cb"]}, "invalid_redirect_uri"),
+            ({"client_name": "ChatGPT"}, "invalid_client_metadata"),
+            ({"grant_types": ["client_credentials"]}, "invalid_client_metadata"),
+            ({"grant_types": ["authorization_code", "password"]}, "invalid_client_metadata"),
+            ({"response_types": ["token"]}, "invalid_client_metadata"),
+            ({"client_name": OMITTED}, "invalid_client_metadata"),
+        ],
+        ids=["http-callback", "rename", "client-credentials", "password", "token-response", "name-omitted"],
+    )
+    def test_an_update_outside_the_registration_rules_returns_400_and_changes_nothing(
+        self, client, registration, change, error
+    ):
+        before = stored(registration["client_id"])
+        merged = {**registration["metadata"], **change}
+        metadata = {key: value for key, value in merged.items() if value is not OMITTED}
+
+        response = management(client, registration, "put", **metadata)
+
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert response.json()["error"] == error and response.json()["error_description"]
+        assert stored(registration["client_id"]) == before
+        assert management(client, registration, "get").status_code == HTTPStatus.OK  # its token still works
+
+    def test_a_refused_client_credentials_update_gets_no_token(self, client, registration):
+        management(client, registration, "put", **{**registration["metadata"], "grant_types": ["client_credentials"]})
+
+        response = client.post(
+            "/oauth/token/",
+            {
+                "grant_type": "client_credentials",
+                "client_id": registration["client_id"],
+                "client_secret": registration["client_secret"],
+            },
+        )
+
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert response.json() == {"error": "unauthorized_client"}
+        # Only the registration access token: no client_credentials token was issued.
+        assert AccessToken.objects.filter(application__client_id=registration["client_id"]).count() == 1
+
+    def test_an_update_within_the_rules_is_stored(self, client, registration):
+        response = management(
+            client, registration, "put", **{**registration["metadata"], "redirect_uris": [CLAUDE, CHATGPT]}
+        )
+
+        assert response.status_code == HTTPStatus.OK
+        body = response.json()
+        assert body["redirect_uris"] == [CLAUDE, CHATGPT] and body["client_name"] == "Claude"
+        assert stored(registration["client_id"])[:3] == ("Claude", f"{CLAUDE} {CHATGPT}", "authorization-code")
+
+    def test_an_update_needs_the_clients_own_registration_token(self, client, registration):
+        other = register(client).json()
+        metadata = {**registration["metadata"], "redirect_uris": ["http://evil.example/cb"]}
+
+        response = management(
+            client, {**registration, "registration_access_token": other["registration_access_token"]}, "put", **metadata
+        )
+
+        assert response.status_code == HTTPStatus.UNAUTHORIZED
+        assert response["WWW-Authenticate"].startswith("Bearer")
+
+    def test_the_client_deletes_its_registration_with_its_token(self, client, registration):
+        other = register(client).json()
+        refused = management(
+            client, {**registration, "registration_access_token": other["registration_access_token"]}, "delete"
+        )
+        assert refused.status_code == HTTPStatus.UNAUTHORIZED
+        assert Application.objects.filter(client_id=registration["client_id"]).exists()
+
+        response = management(client, registration, "delete")
+
+        assert response.status_code == HTTPStatus.NO_CONTENT
+        assert not Application.objects.filter(client_id=registration["client_id"]).exists()
