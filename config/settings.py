@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gptactions.middleware.ContentSecurityPolicyMiddleware",  # a CSP on every HTML page without its own
 ]
 
 # DATABASES --------------------------------------------------------------------

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,17 +28,33 @@ class ActionSchemaView(SpectacularAPIView):
         return super().get(request, *args, **kwargs)
 
 
+class SwaggerView(SpectacularSwaggerSplitView):
+    """Swagger UI whose start-up script is a file (?script) and whose page style is a static file, so the
+    project's CSP (gptactions.middleware) needs no inline script or style."""
+
+    template_name = "gptsetup/swagger_ui.html"
+
+
+# Redoc's own policy: the project's (gptactions.middleware) plus inline styles, which Redoc writes as <style>
+# elements (styled-components), and blob: workers (its search index). Its sidebar shows Redocly's logo from
+# their CDN, which no option turns off: img-src keeps images on this server, so the browser never asks
+# (Redoc then hides the image).
+REDOC_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
 class RedocView(SpectacularRedocView):
-    """Redoc from this project's static files. Its sidebar shows Redocly's logo from their CDN, which no
-    option turns off: the page's CSP keeps images on this server, so the browser never asks (Redoc then
-    hides the image)."""
+    """Redoc from this project's static files, under REDOC_CONTENT_SECURITY_POLICY."""
 
     template_name = "gptsetup/redoc.html"
 
     @extend_schema(exclude=True)
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         response = super().get(request, *args, **kwargs)
-        response["Content-Security-Policy"] = "img-src 'self' data:"
+        response["Content-Security-Policy"] = REDOC_CONTENT_SECURITY_POLICY
         return response
 
 

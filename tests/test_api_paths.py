@@ -197,6 +197,7 @@ def test_the_api_chain_is_middleware_minus_the_browser_only_ones(settings):
         "django.middleware.security.SecurityMiddleware",
         "django.middleware.common.CommonMiddleware",
         "django.middleware.clickjacking.XFrameOptionsMiddleware",
+        "gptactions.middleware.ContentSecurityPolicyMiddleware",  # an HTML error page there gets it too
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from http import HTTPStatus
+from urllib.parse import urlencode
 
 import pytest
 from django.http import HttpResponse
@@ -310,3 +311,40 @@ class RegistrationManagementTests:
 
         assert response.status_code == HTTPStatus.NO_CONTENT
         assert not Application.objects.filter(client_id=registration["client_id"]).exists()
+
+
+class SignInPageSelfDeclaredTests:
+    """The sign-in page that leads to the consent page names the client with the consent page's warning."""
+
+    def sign_in_page(self, client: Client, client_id: str) -> str:
+        next_url = "/oauth/authorize/?" + urlencode({"client_id": client_id, "response_type": "code"})
+        response = client.get("/oauth/login/", {"next": next_url})
+        assert response.status_code == HTTPStatus.OK
+        return response.content.decode()
+
+    def test_a_registered_client_is_marked_self_declared(self, client, registration_on):
+        body = register(Client(), client_name="Totally Official Bank").json()
+
+        page = self.sign_in_page(client, body["client_id"])
+
+        assert "To connect Totally Official Bank" in page
+        assert "This app registered itself and chose this name: this server has not checked it." in page
+
+    def test_a_metadata_document_client_names_its_host(self, client):
+        application, _ = make_gpt_client("Claude", callback_urls=(CLAUDE,))
+        Application.objects.filter(pk=application.pk).update(
+            client_id="https://docs.example.com/client.json",
+            registration_source=Application.RegistrationSource.CIMD,
+        )
+
+        page = self.sign_in_page(client, "https://docs.example.com/client.json")
+
+        assert "To connect Claude" in page
+        assert 'a document on <strong class="metadata-host">docs.example.com</strong>' in page
+
+    def test_a_gpt_client_is_not_marked(self, client):
+        application, _ = make_gpt_client("Recipe GPT", callback_urls=(GPT_CALLBACK,))
+
+        page = self.sign_in_page(client, application.client_id)
+
+        assert "To connect Recipe GPT" in page and "registered itself" not in page and "self-declared" not in page
