@@ -30,7 +30,7 @@ class HasActionScope(BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:
         action = getattr(view, "action", None)
         spec = site.action_spec(type(view), action)
-        resource = site.resource_for(type(view))
+        resource = site.resource_for(type(view)) if spec is None else spec.resource
         if spec is not None:
             required = spec.scope
         elif resource is not None and action is None:

@@ -33,7 +33,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from gptactions.calls import OPENAI_HEADERS, Credential, RestCall, openai_ids  # noqa: F401  (openai_ids: callers')
+from gptactions.calls import OPENAI_HEADERS, Credential, RestCall
 from gptcalllog.conf import conf
 from gptcalllog.models import Call
 from gptcalllog.services import calls_prune

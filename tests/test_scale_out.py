@@ -11,7 +11,6 @@ import os
 import secrets
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
 from http import HTTPStatus
 
 import pytest
@@ -20,9 +19,8 @@ from django.db import connection
 
 from tests.factories import PASSWORD, make_access_token, make_api_key, make_gpt_client, make_user
 from tests.helpers.oauth import UserAgent, forms_of
-from tests.helpers.processes import free_port
+from tests.helpers.processes import servers
 from tests.test_server import REDIS_TEST_URL, require_redis
-from tunnels.server import Server
 
 
 def database_url() -> str:
@@ -62,14 +60,7 @@ def two_instances(transactional_db) -> Iterator[tuple[str, str]]:
         "API_THROTTLE_RATE": "5/min",
         "API_AUTH_CACHE_SECONDS": str(CREDENTIAL_MEMORY_SECONDS),
     }
-    with ExitStack() as stack:
-        urls = []
-        for _ in range(2):
-            port = free_port()
-            server = Server(port, env, workers=1)
-            stack.callback(server.stop)
-            server.start(timeout=30, should_stop=lambda: False)
-            urls.append(f"http://127.0.0.1:{port}")
+    with servers(env) as urls:
         yield urls[0], urls[1]
 
 

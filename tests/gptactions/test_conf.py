@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import ast
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.test import override_settings
 
 from gptactions.conf import DEFAULTS, conf
+from tests.helpers.processes import evaluated_in_fresh_process
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,16 +54,7 @@ def namespaces_with(environment: dict[str, str]) -> dict[str, dict]:
     documented = (*DEFAULTS, "CALL_LOG", "OAUTH_", "OPENAI_", "TUNNELS_", "NGROK_", "DJANGO_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(documented)}
     code = f"from django.conf import settings; print(repr({{n: getattr(settings, n) for n in {names!r}}}))"
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**env, "DJANGO_SECRET_KEY": "x", "DJANGO_SETTINGS_MODULE": "config.settings", **environment},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return ast.literal_eval(result.stdout.strip().splitlines()[-1])
+    return evaluated_in_fresh_process(code, {**env, **environment})
 
 
 class EnvironmentTests:

@@ -8,7 +8,6 @@ import os
 import secrets
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 from http import HTTPStatus
 
 import pytest
@@ -16,10 +15,9 @@ import requests
 
 from gptactions import ratelimit
 from tests.factories import make_api_key, make_user
-from tests.helpers.processes import free_port
+from tests.helpers.processes import servers
 from tests.test_scale_out import database_url
 from tests.test_server import REDIS_TEST_URL, require_redis
-from tunnels.server import Server
 
 LIMIT = 640  # leases of 20
 
@@ -46,14 +44,7 @@ def two_servers(request, transactional_db, tmp_path) -> Iterator[tuple[tuple[str
         "API_THROTTLE_RATE": f"{LIMIT}/min",
         "CALL_LOG": "0",
     }
-    with ExitStack() as stack:
-        urls = []
-        for _ in range(2):
-            port = free_port()
-            server = Server(port, env, workers=1)
-            stack.callback(server.stop)
-            server.start(timeout=30, should_stop=lambda: False)
-            urls.append(f"http://127.0.0.1:{port}")
+    with servers(env) as urls:
         yield (urls[0], urls[1]), raw_key
 
 

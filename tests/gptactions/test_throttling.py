@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ast
 import os
 import subprocess
-import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -30,12 +28,10 @@ from gptactions.keys import new_raw_key
 from gptactions.throttling import UserRateLimit
 from tests.factories import make_api_key, make_user
 from tests.helpers.api import auth_headers
-from tests.helpers.processes import free_port, stop_group
+from tests.helpers.processes import evaluated_in_fresh_process, free_port, stop_group
 from tests.helpers.redis_cache import own_redis_server, redis_as_cache
 
 pytestmark = pytest.mark.django_db
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 class ItemThrottleTests:
@@ -293,16 +289,7 @@ class RateFromEnvironmentTests:
             "import django; django.setup(); from gptactions.conf import conf; "
             "print(repr([conf.API_THROTTLE_RATE, conf.API_FAILED_AUTH_RATE]))"
         )
-        result = subprocess.run(
-            [sys.executable, "-c", code],
-            cwd=ROOT,
-            env={**env, "DJANGO_SECRET_KEY": "x", "DJANGO_SETTINGS_MODULE": "config.settings", **environment},
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        return ast.literal_eval(result.stdout.strip().splitlines()[-1])
+        return evaluated_in_fresh_process(code, {**env, **environment})
 
     def test_empty_turns_both_limits_off(self):
         assert self.rates_with({"API_THROTTLE_RATE": "", "API_FAILED_AUTH_RATE": ""}) == ["", None]

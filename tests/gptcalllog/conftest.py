@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from gptcalllog.recorder import Credential, flush, record_call
+from gptactions.calls import Credential
+from gptcalllog.recorder import flush, record_call
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from http import HTTPStatus
 import pytest
 from django.utils import timezone
 
-from gptactions.calls import credential_of
+from gptactions.calls import Credential, credential_of
 from gptcalllog.models import Call
-from gptcalllog.recorder import Credential, flush
+from gptcalllog.recorder import flush
 from tests.factories import make_access_token, make_api_key, make_gpt_client, make_user
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
-from gptcalllog.recorder import Credential
+from gptactions.calls import Credential
 from tests.factories import PASSWORD, make_user
 from tests.helpers.browser import ARTIFACTS
 

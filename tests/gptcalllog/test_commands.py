@@ -7,8 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from gptactions.calls import Credential
 from gptcalllog.models import Call
-from gptcalllog.recorder import Credential
 
 pytestmark = pytest.mark.django_db
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import ast
 import atexit
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,3 +80,33 @@ def kill(pids: list[int]) -> None:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+@contextmanager
+def servers(env: dict[str, str], count: int = 2) -> Iterator[list[str]]:
+    """count production servers (granian, one worker each) on free loopback ports: their base URLs; stopped after."""
+    from tunnels.server import Server
+
+    with ExitStack() as stack:
+        urls = []
+        for _ in range(count):
+            port = free_port()
+            server = Server(port, env, workers=1)
+            stack.callback(server.stop)
+            server.start(timeout=30, should_stop=lambda: False)
+            urls.append(f"http://127.0.0.1:{port}")
+        yield urls
+
+
+def evaluated_in_fresh_process(code: str, env: dict[str, str]) -> Any:
+    """What code prints last (a Python literal), run with config.settings in a process of its own under env."""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={"DJANGO_SECRET_KEY": "x", "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return ast.literal_eval(result.stdout.strip().splitlines()[-1])
