@@ -25,6 +25,7 @@ from mcp.shared.exceptions import MCPError
 from gptactions.permissions import credential_allows, missing_scope_message
 from gptactions.public_url import public_base_url
 from gptactions.registry import site
+from gptmcp import app_view
 from gptmcp.calls import ToolCall, tool_call_finished, without_input
 from gptmcp.documents import all_tools, tool_definitions
 from gptmcp.metadata import server_name, server_title
@@ -92,6 +93,7 @@ def call_tool_as(actor: Actor, name: str, arguments: dict[str, Any]) -> types.Ca
     else:
         try:
             result = tool_result(tool, actor.user, actor.credential or LOCAL_USER, arguments, actor.environ)
+            result = app_view.with_allowed_tools(name, result, actor.allows)
             status = "error" if result.is_error else "ok"
         except Exception:
             # The SDK would send the exception's own text; the model gets no internals, the log still a row.
@@ -117,7 +119,8 @@ def call_tool_as(actor: Actor, name: str, arguments: dict[str, Any]) -> types.Ca
 
 
 async def _list_tools(ctx: ServerRequestContext, params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
-    return types.ListToolsResult(tools=await sync_to_async(tool_definitions, thread_sensitive=True)())
+    definitions = await sync_to_async(tool_definitions, thread_sensitive=True)()
+    return types.ListToolsResult(tools=[app_view.with_view_meta(tool) for tool in definitions])
 
 
 async def _call_tool(ctx: ServerRequestContext, params: types.CallToolRequestParams) -> types.CallToolResult:
@@ -125,12 +128,28 @@ async def _call_tool(ctx: ServerRequestContext, params: types.CallToolRequestPar
     return await sync_to_async(call_tool_as, thread_sensitive=True)(actor, params.name, dict(params.arguments or {}))
 
 
+async def _list_resources(
+    ctx: ServerRequestContext, params: types.PaginatedRequestParams | None
+) -> types.ListResourcesResult:
+    return types.ListResourcesResult(resources=await sync_to_async(app_view.view_resources, thread_sensitive=True)())
+
+
+async def _read_resource(
+    ctx: ServerRequestContext, params: types.ReadResourceRequestParams
+) -> types.ReadResourceResult:
+    return await sync_to_async(app_view.read_view, thread_sensitive=True)(str(params.uri))
+
+
 def build_server() -> Server:
-    return Server(
+    server = Server(
         server_name(),
         version=str(settings.SPECTACULAR_SETTINGS.get("VERSION", "1.0.0")),
         title=server_title(),
         instructions=instructions() or None,
         on_list_tools=_list_tools,
         on_call_tool=_call_tool,
+        on_list_resources=_list_resources,
+        on_read_resource=_read_resource,
     )
+    server.extensions[app_view.EXTENSION] = {"mimeTypes": [app_view.MIME_TYPE]}
+    return server
