@@ -17,6 +17,7 @@ from typing import Any
 import mcp_types as types
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db import models
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.text import capfirst
@@ -179,6 +180,15 @@ def _label(resource: Resource, name: str) -> str:
     return capfirst(gettext(verbose))
 
 
+def _decimals(resource: Resource, name: str) -> int | None:
+    """A DecimalField's places (a price shows 24.90, not 24.9); None for any other field."""
+    try:
+        field = resource.model._meta.get_field(name)
+    except (FieldDoesNotExist, ImproperlyConfigured):
+        return None
+    return field.decimal_places if isinstance(field, models.DecimalField) else None
+
+
 def _in_each_language(make: Callable[[], Any]) -> dict[str, Any]:
     answers = {}
     for code, _name in settings.LANGUAGES:
@@ -213,7 +223,9 @@ def view_config(resource: Resource) -> dict[str, Any]:
     detail = specs.get("retrieve") or specs.get("destroy") or specs.get("partial_update")
     key = schemas.path_parameters(detail.operation_id)[0] if detail is not None else "id"
     fields = _field_schema(resource)
-    columns = [{"name": name, "kind": _kind(prop)} for name, prop in fields.items()]
+    columns = [
+        {"name": name, "kind": _kind(prop), "decimals": _decimals(resource, name)} for name, prop in fields.items()
+    ]
     return {
         "tools": {action: spec.tool_name for action, spec in specs.items()},
         "key": key,

@@ -134,6 +134,12 @@ async def _list_resources(
     return types.ListResourcesResult(resources=await sync_to_async(app_view.view_resources, thread_sensitive=True)())
 
 
+async def _list_resource_templates(
+    ctx: ServerRequestContext, params: types.PaginatedRequestParams | None
+) -> types.ListResourceTemplatesResult:
+    return types.ListResourceTemplatesResult(resource_templates=[])  # clients that list them get an answer
+
+
 async def _read_resource(
     ctx: ServerRequestContext, params: types.ReadResourceRequestParams
 ) -> types.ReadResourceResult:
@@ -149,6 +155,7 @@ def build_server() -> Server:
         on_list_tools=_list_tools,
         on_call_tool=_call_tool,
         on_list_resources=_list_resources,
+        on_list_resource_templates=_list_resource_templates,
         on_read_resource=_read_resource,
     )
     server.extensions[app_view.EXTENSION] = {"mimeTypes": [app_view.MIME_TYPE]}

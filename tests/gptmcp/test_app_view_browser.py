@@ -6,6 +6,7 @@ view's tools/call requests to the live server with the SDK's client. The rows ar
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -124,7 +125,10 @@ class Host:
         ]
 
     def assert_clean(self) -> None:
-        """Nothing refused by the CSP, no script error, no request beyond the page itself."""
+        """Nothing refused by the CSP (which the view ran under), no script error, no request beyond the page."""
+        expect(self.view.locator('meta[http-equiv="Content-Security-Policy"]')).to_have_attribute(
+            "content", re.compile(r"^default-src 'none'; script-src 'unsafe-inline'; .*connect-src 'none'$")
+        )
         assert [
             line
             for line in self.console
@@ -172,6 +176,9 @@ def test_the_table_shows_the_list_result_in_light_english(open_host, alice, thre
     assert [row["name"] for row in result["structuredContent"]["results"]] == ["Kettle", "Notebook", "Desk lamp"]
     assert host.headers() == ["ID", "Name", "Description", "Price", "Tax", "Created at"]  # updated_at: on the card
     expect(host.view.locator("#count")).to_have_text("3 in all")
+    expect(host.view.locator("td[data-field=price]")).to_have_text(
+        ["39.00", "3.50", "24.90"]
+    )  # a DecimalField's places
     assert host.background() == WHITE
     expect(host.view.locator("tbody tr").first.locator("button.delete")).to_have_text("Delete")
     host.screenshot("items-table-light-en")
@@ -218,6 +225,12 @@ def test_the_card_shows_one_item_and_saves_a_change_through_the_bridge(open_host
     assert (lamp.name, lamp.tax, lamp.price) == ("Desk lamp, brass", None, Decimal("24.90"))
     assert host.tool_calls_from_view() == ["update_item"]
     expect(host.view.locator("#status")).to_have_text("已保存。")
+    expect(host.view.locator("h1")).to_have_text("Desk lamp, brass")
+    host.page.evaluate("setHostContext({theme: 'dark', locale: 'en-US'})")
+    expect(host.view.locator(".card dt").nth(1)).to_have_text("Name")
+    expect(host.view.locator("#status")).to_have_text("Saved.")
+    assert host.background() == ZINC_900
+    host.screenshot("items-card-dark-en-saved")
     host.assert_clean()
 
 
@@ -238,19 +251,24 @@ def test_delete_from_the_table_removes_the_item_and_shows_the_list_again(open_ho
     host.assert_clean()
 
 
-def test_a_read_only_grant_gets_no_write_button(open_host, alice, three_items):
+def test_a_read_only_grant_pages_and_opens_but_gets_no_write_button(open_host, alice, three_items):
     host = open_host(make_api_key(alice, scopes=("items:read",))[1])
-    result = host.show(ITEMS_VIEW, "list_items", {}, theme="light", locale="en-US")
+    first = host.show(ITEMS_VIEW, "list_items", {"page_size": 2}, theme="light", locale="en-US")
 
-    expect(host.view.locator("tbody tr")).to_have_count(3)
-    assert host.cells("tbody tr") == in_the_table(result["structuredContent"]["results"])
+    expect(host.view.locator("tbody tr")).to_have_count(2)
+    assert host.cells("tbody tr") == in_the_table(first["structuredContent"]["results"])
     expect(host.view.locator("button.delete")).to_have_count(0)
     expect(host.view.locator(".read-only")).to_be_visible()
-    host.view.locator("tbody tr", has_text="Kettle").locator("button.open").click()  # reading is allowed
-    expect(host.view.locator(".card dd[data-field=name]")).to_have_text("Kettle")
+    host.view.locator("button.next").click()  # reading is allowed: the next page, through the bridge
+    expect(host.view.locator("tbody tr")).to_have_count(1)
+    second = host.server.call("list_items", {"page_size": 2, "page": 2})
+    assert host.cells("tbody tr") == in_the_table(second["structuredContent"]["results"])
+    expect(host.view.locator("nav .muted")).to_have_text("Page 2")
+    host.view.locator("tbody tr", has_text="Desk lamp").locator("button.open").click()
+    expect(host.view.locator(".card dd[data-field=name]")).to_have_text("Desk lamp")
     expect(host.view.locator("button.delete")).to_have_count(0)
     expect(host.view.locator("button.edit")).to_have_count(0)
-    assert host.tool_calls_from_view() == ["get_item"]
+    assert host.tool_calls_from_view() == ["list_items", "get_item"]
     host.screenshot("items-card-read-only-light-en")
     host.assert_clean()
 
