@@ -19,6 +19,8 @@ from tests.notes.models import Note
 
 ITEMS_VIEW = "ui://gptmcp/items/view.html"
 NOTES_VIEW = "ui://gptmcp/notes/view.html"
+# "legacy": the 2025 handshake ChatGPT and Claude speak today; "auto": the SDK's newest (2026-07-28, stateless).
+MODES = pytest.mark.parametrize("mode", ["auto", "legacy"])
 EMPTY_CSP = {"connectDomains": [], "resourceDomains": [], "frameDomains": [], "baseUriDomains": []}
 
 
@@ -44,14 +46,15 @@ def test_the_server_declares_the_ui_extension(live_server, full_key):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_list_and_get_tools_name_their_view_and_the_view_is_listed(live_server, full_key):
+@MODES
+def test_list_and_get_tools_name_their_view_and_the_view_is_listed(live_server, full_key, mode):
     async def session(client: Client):
         tools = (await client.list_tools()).tools
         resources = (await client.list_resources()).resources
         templates = (await client.list_resource_templates()).resource_templates
         return {tool.name: tool.meta for tool in tools}, resources, templates
 
-    metas, resources, templates = with_http_client(live_server.url + "/mcp", session, headers=full_key)
+    metas, resources, templates = with_http_client(live_server.url + "/mcp", session, headers=full_key, mode=mode)
     assert templates == []  # answered, not "method not found": the views have fixed URIs
     views = {
         "list_items": ITEMS_VIEW,
@@ -76,14 +79,15 @@ def test_list_and_get_tools_name_their_view_and_the_view_is_listed(live_server, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_resources_read_serves_each_view_without_user_data_or_anything_external(live_server, alice, full_key):
+@MODES
+def test_resources_read_serves_each_view_without_user_data_or_anything_external(live_server, alice, full_key, mode):
     make_item(alice, name="Zebra lamp 7731", description="Secret shelf note 5520")
     Note.objects.create(owner=alice, title="Dentist 4411", body="Bring card 9902")
 
     async def session(client: Client):
         return {uri: await client.read_resource(uri) for uri in (ITEMS_VIEW, NOTES_VIEW)}
 
-    results = with_http_client(live_server.url + "/mcp", session, headers=full_key)
+    results = with_http_client(live_server.url + "/mcp", session, headers=full_key, mode=mode)
     for uri, result in results.items():
         (content,) = result.contents
         assert content.uri == uri
@@ -137,6 +141,7 @@ def test_a_bad_resource_uri_over_raw_json_rpc_is_an_error_never_a_500(alice, uri
 
 
 @pytest.mark.django_db(transaction=True)
+@MODES
 @pytest.mark.parametrize(
     ("scopes", "allowed"),
     [
@@ -144,7 +149,7 @@ def test_a_bad_resource_uri_over_raw_json_rpc_is_an_error_never_a_500(alice, uri
         (("items:read",), ["list_items", "get_item"]),
     ],
 )
-def test_list_and_get_results_say_which_tools_the_credential_may_call(live_server, alice, scopes, allowed):
+def test_list_and_get_results_say_which_tools_the_credential_may_call(live_server, alice, scopes, allowed, mode):
     item = make_item(alice, name="Kettle")
     key = bearer(make_api_key(alice, scopes=scopes)[1])
 
@@ -154,7 +159,7 @@ def test_list_and_get_results_say_which_tools_the_credential_may_call(live_serve
         created = await client.call_tool("create_item", {"name": "Cup", "price": 2}) if scopes is None else None
         return listed, got, created
 
-    listed, got, created = with_http_client(live_server.url + "/mcp", session, headers=key)
+    listed, got, created = with_http_client(live_server.url + "/mcp", session, headers=key, mode=mode)
     assert listed.structured_content["results"][0]["name"] == "Kettle"
     assert listed.meta["gptmcp/allowedTools"] == allowed
     assert got.structured_content["name"] == "Kettle"
