@@ -248,6 +248,19 @@ def test_delete_from_the_table_removes_the_item_and_shows_the_list_again(open_ho
     assert not Item.objects.filter(pk=notebook.pk).exists()
     assert host.tool_calls_from_view() == ["delete_item", "list_items"]
     assert host.cells("tbody tr") == in_the_table(host.server.call("list_items", {})["structuredContent"]["results"])
+    expect(host.view.locator("#status")).to_have_text("Deleted.")
+
+    # Gone behind the view's back: the tool's error comes back through the bridge and is shown, nothing else moves.
+    kettle = three_items[2].pk
+    three_items[2].delete()
+    row = host.view.locator("tbody tr", has_text="Kettle")
+    row.locator("button.delete").click()
+    row.locator("button.delete").click()
+    expect(host.view.locator("#status")).to_have_text(
+        f"The call failed: No item {kettle} among yours. Call list_items to see the ids of your items."
+    )
+    expect(host.view.locator("#status")).to_have_class(re.compile(r"\berror\b"))
+    expect(host.view.locator("tbody tr")).to_have_count(2)
     host.assert_clean()
 
 
