@@ -15,7 +15,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,8 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.helpers.processes import free_port
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -209,12 +210,6 @@ def serve_and_judge(scenarios: list[str], folder: Path) -> list[Outcome]:
     if any(o.verdict == "FAIL" for o in outcomes):
         print(f"--- the server's log, last lines ---\n{log_path.read_text(errors='replace')[-3000:]}")
     return outcomes
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 if __name__ == "__main__":
