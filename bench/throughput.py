@@ -247,8 +247,17 @@ def plan_of(credentials: dict, folder: Path) -> tuple[dict[str, tuple[str, Path]
         MCP_LIST: (OURS, lua_rotation([tool_call("list_items", {}, key)], folder)),
         FASTMCP_LIST: (FASTMCP, lua_rotation([tool_call("list_items", {}, FASTMCP_TOKEN)], folder)),
     }
-    every_round = [REST_GET, REST_GET_BARE, REST_GET_GUNICORN, SEED, SEED_BEST, MCP_GET, FASTMCP_GET, MCP_LIST]
-    return plan, [*every_round, FASTMCP_LIST]
+    return plan, [
+        REST_GET,
+        REST_GET_BARE,
+        REST_GET_GUNICORN,
+        SEED,
+        SEED_BEST,
+        MCP_GET,
+        FASTMCP_GET,
+        MCP_LIST,
+        FASTMCP_LIST,
+    ]
 
 
 def main_table(args: argparse.Namespace, env: dict[str, str], credentials: dict, folder: Path) -> None:
