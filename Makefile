@@ -73,8 +73,9 @@ serve: install
 	DJANGO_DEBUG=0 $(PY) -m granian --interface wsgi config.wsgi:application --host $(HOST) --port $(PORT) \
 		--workers $(WORKERS) --blocking-threads 1 --respawn-failed-workers --no-ws --access-log --log-level warning
 
-# Builds a fresh bench database, runs the production server and the seed's FastAPI side by side under wrk,
-# prints one table. wrk comes from apt, the FastAPI virtualenvs go to data/bench/ (not requirements.txt).
+# Builds a fresh bench database, runs the production server, the seed's FastAPI and our item tools in FastMCP
+# side by side under wrk, prints one table and the targets. wrk comes from apt, the FastAPI and FastMCP
+# virtualenvs go to data/bench/ (not requirements.txt).
 bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) bench/throughput.py
