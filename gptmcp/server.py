@@ -6,12 +6,13 @@ authentication, the `mcp` command for stdio) and read here through a context var
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import mcp_types as types
@@ -31,6 +32,8 @@ from gptmcp.metadata import server_name, server_title
 from gptmcp.tools import error_result, tool_result
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def instructions() -> str:
@@ -116,13 +119,28 @@ def call_tool_as(actor: Actor, name: str, arguments: dict[str, Any]) -> types.Ca
     return result
 
 
+async def on_request_thread(function: Callable[..., T], *args: Any) -> T:
+    """function(*args) (ORM work) on the thread that serves the request, from a handler.
+
+    Called directly when no event loop runs here: /mcp's own dispatch (gptmcp.dispatch) runs the
+    handlers on the request's thread, and awaiting nothing real is what lets it. Under an event loop
+    (the SDK's transports: gptmcp.bridge.sdk_response, stdio) through sync_to_async, which brings the
+    call back to the request's thread and its database connection.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args)
+    return await sync_to_async(function, thread_sensitive=True)(*args)
+
+
 async def _list_tools(ctx: ServerRequestContext, params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
-    return types.ListToolsResult(tools=await sync_to_async(tool_definitions, thread_sensitive=True)())
+    return types.ListToolsResult(tools=await on_request_thread(tool_definitions))
 
 
 async def _call_tool(ctx: ServerRequestContext, params: types.CallToolRequestParams) -> types.CallToolResult:
     actor = current_actor.get()
-    return await sync_to_async(call_tool_as, thread_sensitive=True)(actor, params.name, dict(params.arguments or {}))
+    return await on_request_thread(call_tool_as, actor, params.name, dict(params.arguments or {}))
 
 
 def build_server() -> Server:

@@ -30,7 +30,7 @@ from gptactions.permissions import missing_scope_message
 from gptactions.public_url import public_base_url
 from gptactions.throttling import UserRateLimit
 from gptmcp.authentication import McpTokenAuthentication
-from gptmcp.bridge import sdk_response
+from gptmcp.bridge import mcp_response
 from gptmcp.calls import ToolCall, tool_call_finished
 from gptmcp.documents import all_tools
 from gptmcp.metadata import resource_metadata_url
@@ -222,7 +222,7 @@ class McpView(APIView):
             missing = tool.missing_scope(actor.allows) if tool is not None else None
             if missing is not None:
                 return self._insufficient_scope(request, actor, name, missing)
-        return sdk_response(request._request, body, actor)
+        return mcp_response(request._request, body, actor)
 
     def _insufficient_scope(self, request: Request, actor: Actor, tool: str, scope: str) -> HttpResponse:
         """RFC 6750 section 3.1, as the MCP authorization spec asks: 403 naming the scope needed."""
