@@ -62,6 +62,10 @@ class Actor:
     openai: Mapping[str, str] = field(default_factory=dict)  # ChatGPT's ids from the request's headers
     # The door's request as a tool's view request starts from: host, scheme, client address.
     environ: Mapping[str, Any] = field(default_factory=local_request_environ)
+    tools: Mapping[str, Any] | None = None  # gptmcp.documents.all_tools() as the door found them; None: ask again
+
+    def available_tools(self) -> Mapping[str, Any]:
+        return self.tools if self.tools is not None else all_tools()
 
     def allows(self, scope: str) -> bool:
         return self.credential is None or credential_allows(self.credential, scope)
@@ -82,7 +86,7 @@ current_actor: ContextVar[Actor] = ContextVar("mcp_actor")
 def call_tool_as(actor: Actor, name: str, arguments: dict[str, Any]) -> types.CallToolResult:
     """The tool's result; MCPError for an unknown tool (-32602) or a failure of ours (-32603). Each call is logged."""
     started = time.perf_counter()
-    available = all_tools()
+    available = actor.available_tools()
     tool = available.get(name)
     failure = None
     if tool is None:

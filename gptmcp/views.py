@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from http import HTTPStatus
 from typing import Any
@@ -56,12 +57,13 @@ def _decoded(body: bytes) -> Any:
         raise ParseError(_("JSON parse error - nested too deeply.")) from None
 
 
-def _called_tools(body: bytes) -> list[str]:
-    """The tool a tools/call message names ([] for any other message; batches are refused before the SDK)."""
+@functools.lru_cache(maxsize=1)  # the throttle's question and post's are about the same body
+def _called_tools(body: bytes) -> tuple[str, ...]:
+    """The tool a tools/call message names (none for any other message; batches are refused before the SDK)."""
     message = _decoded(body)
     if isinstance(message, dict) and message.get("method") == "tools/call" and isinstance(message.get("params"), dict):
-        return [str(message["params"].get("name", ""))]
-    return []
+        return (str(message["params"].get("name", "")),)
+    return ()
 
 
 def jsonrpc_error(status: int, code: int, message: str) -> HttpResponse:
@@ -215,8 +217,9 @@ class McpView(APIView):
             client=client_label(request.auth),
             openai=openai_ids(request.META),
             environ=_view_environ(request._request),
+            tools=all_tools(),
         )
-        available = all_tools()
+        available = actor.tools
         for name in _called_tools(body):
             tool = available.get(name)
             missing = tool.missing_scope(actor.allows) if tool is not None else None
