@@ -24,6 +24,7 @@ from rest_framework.test import APIClient
 from gptmcp import bridge, dispatch
 from gptmcp.documents import all_tools
 from tests.factories import make_api_key, make_item, make_user
+from tests.helpers.mcp import bearer, with_http_client
 from tests.notes.models import Note
 
 pytestmark = pytest.mark.django_db
@@ -188,18 +189,24 @@ def headers(response) -> dict[str, str]:
     return {name.lower(): value for name, value in response.headers.items()}  # names are case-insensitive (RFC 9110)
 
 
-def assert_answered_alike(client: APIClient, message: Post, monkeypatch: pytest.MonkeyPatch) -> None:
-    answered = dispatch.answer
+def watch_dispatch(monkeypatch: pytest.MonkeyPatch, answer=dispatch.answer) -> list[bool]:
+    """Whether the dispatch answered each POST from now on (False: it left the POST to the SDK's transport)."""
     answers = []
 
     def watched(*args):
-        response = answered(*args)
+        response = answer(*args)
         answers.append(response is not None)
         return response
 
+    monkeypatch.setattr(dispatch, "answer", watched)
+    return answers
+
+
+def assert_answered_alike(client: APIClient, message: Post, monkeypatch: pytest.MonkeyPatch) -> None:
+    answered = dispatch.answer
     monkeypatch.setattr(dispatch, "answer", lambda *args: None)
     reference = post(client, message)
-    monkeypatch.setattr(dispatch, "answer", watched)
+    answers = watch_dispatch(monkeypatch, answered)
     served = post(client, message)
     monkeypatch.setattr(dispatch, "answer", answered)
 
@@ -267,16 +274,30 @@ def test_a_handler_that_needs_an_event_loop_is_answered_by_the_sdk(client, monke
         return await entry.handler(ctx, params)
 
     monkeypatch.setitem(server._request_handlers, "ping", type(entry)(entry.params_type, sleepy_ping))
-    answered = dispatch.answer
-    answers = []
-
-    def watched(*args):
-        answers.append(answered(*args))
-        return answers[-1]
-
-    monkeypatch.setattr(dispatch, "answer", watched)
+    answers = watch_dispatch(monkeypatch)
 
     response = post(client, Post("ping", request("ping")))
 
-    assert answers == [None]
+    assert answers == [False]
     assert response.json() == {"jsonrpc": "2.0", "id": 1, "result": {}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sdk_client_in_the_handshake_era_is_answered_by_the_dispatch(live_server, monkeypatch):
+    """Over real HTTP, the SDK's client (initialize, notifications/initialized, tools/list, a tool call) gets every
+    answer from the dispatch, none from the SDK's transport."""
+    alice = make_user("alice")
+    item = make_item(alice, name="Claude").pk
+    _, raw_key = make_api_key(alice)
+    answers = watch_dispatch(monkeypatch)
+
+    async def session(client):
+        listed = await client.list_tools()
+        called = await client.call_tool("get_item", {"id": item})
+        return listed, called
+
+    listed, called = with_http_client(f"{live_server.url}/mcp", session, headers=bearer(raw_key), mode="legacy")
+
+    assert "get_item" in {tool.name for tool in listed.tools}
+    assert called.structured_content["name"] == "Claude"
+    assert len(answers) >= 4 and all(answers)
