@@ -16,11 +16,13 @@ from http import HTTPStatus
 from unittest import mock
 
 import pytest
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
 from mcp_types import ErrorData, NotificationParams, RequestParams
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_MODERN_VERSION
 from rest_framework.test import APIClient
 
+from gptactions.registry import site
 from gptmcp import bridge, dispatch
 from gptmcp.documents import all_tools
 from tests.factories import make_api_key, make_item, make_user
@@ -177,11 +179,16 @@ def client() -> APIClient:
 
 
 def post(client: APIClient, message: Post):
-    """The answer, with nothing it did kept (the transaction is rolled back) and the clock stopped."""
+    """The answer, with nothing it did kept (the transaction is rolled back, PostgreSQL's id sequences
+    set back, which a rollback leaves as they are) and the clock stopped."""
     content_type = message.headers.get("Content-Type", "application/json")
     with transaction.atomic(), mock.patch("django.utils.timezone.now", return_value=NOW):
         response = client.post("/mcp", message.text(), content_type=content_type, secure=True, **message.meta())
         transaction.set_rollback(True)
+    models = [resource.model for resource in site.resources()]
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(statement)
     return response
 
 
