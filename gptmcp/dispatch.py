@@ -100,6 +100,8 @@ def run_without_loop(coroutine: Coroutine[Any, Any, T]) -> T:
 
 # What the legacy stateless transport tells the kernel about each message: streamable HTTP, a JSON
 # body for the answer, so nothing can be sent back but the response (no back-channel, no session).
+# No request_context: a handler's ctx.request is None here (a Starlette Request under the SDK's
+# transport); who calls, and from where, a handler reads from gptmcp.server.current_actor.
 TRANSPORT = TransportContext(kind="streamable-http", can_send_request=False)
 METADATA = ServerMessageMetadata(can_send_request=False)
 
