@@ -1,9 +1,10 @@
-"""One Django request through the SDK's Streamable HTTP transport, stateless, with JSON responses.
+"""One Django request through the MCP SDK, stateless, with JSON responses: /mcp's answer.
 
-Each request is self-contained (no session, no SSE stream), so it runs in the Django view that
-received it, under WSGI as well as ASGI: the SDK's ASGI handler is driven by async_to_sync, and the
-tools come back to this thread through sync_to_async(thread_sensitive=True), with its database
-connection.
+mcp_response answers on the request's thread through gptmcp.dispatch (the SDK's kernel, no event loop)
+whatever it can, and the rest (a 2026-07-28 request, a handler that needs an event loop) through
+sdk_response: the SDK's own Streamable HTTP transport, whose ASGI handler is driven by async_to_sync,
+the tools coming back to this thread through sync_to_async(thread_sensitive=True), with its database
+connection. sdk_response is also the reference tests/gptmcp/test_dispatch.py holds the dispatch to.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from mcp.server.lowlevel import Server
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 
+from gptmcp import dispatch
 from gptmcp.server import Actor, build_server, current_actor
 
 
@@ -77,9 +79,19 @@ async def _serve(scope: dict[str, Any], body: bytes) -> HttpResponse:
 
 
 def sdk_response(request: HttpRequest, body: bytes, actor: Actor) -> HttpResponse:
-    """The SDK's answer to request (whose body was read as body), the tools acting as actor."""
+    """The SDK's transport's answer to request (whose body was read as body), the tools acting as actor."""
     token = current_actor.set(actor)
     try:
         return async_to_sync(_serve)(_asgi_scope(request), body)
     finally:
         current_actor.reset(token)
+
+
+def mcp_response(request: HttpRequest, body: bytes, actor: Actor) -> HttpResponse:
+    """The same answer as sdk_response's, given on this thread when gptmcp.dispatch can."""
+    token = current_actor.set(actor)
+    try:
+        response = dispatch.answer(_server(), request, body)
+    finally:
+        current_actor.reset(token)
+    return response if response is not None else sdk_response(request, body, actor)

@@ -8,7 +8,6 @@ description, its output schema the operation's success response, with every `$re
 
 from __future__ import annotations
 
-import copy
 import functools
 import re
 from typing import Any
@@ -65,7 +64,7 @@ def operation_description(operation_id: str, renames: dict[str, str]) -> str:
 
 def input_schema(operation_id: str, renames: dict[str, str] | None = None) -> dict[str, Any]:
     """The operation's path and query parameters and its JSON body's properties, as one object."""
-    operation = copy.deepcopy(_operation(operation_id))
+    operation = _operation(operation_id)  # read only: _inline builds every dict and list it returns anew
     components = _components()
     properties: dict[str, Any] = {}
     required: list[str] = []

@@ -6,12 +6,13 @@ authentication, the `mcp` command for stdio) and read here through a context var
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import mcp_types as types
@@ -32,6 +33,8 @@ from gptmcp.metadata import server_name, server_title
 from gptmcp.tools import error_result, tool_result
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def instructions() -> str:
@@ -60,6 +63,10 @@ class Actor:
     openai: Mapping[str, str] = field(default_factory=dict)  # ChatGPT's ids from the request's headers
     # The door's request as a tool's view request starts from: host, scheme, client address.
     environ: Mapping[str, Any] = field(default_factory=local_request_environ)
+    tools: Mapping[str, Any] | None = None  # gptmcp.documents.all_tools() as the door found them; None: ask again
+
+    def available_tools(self) -> Mapping[str, Any]:
+        return self.tools if self.tools is not None else all_tools()
 
     def allows(self, scope: str) -> bool:
         return self.credential is None or credential_allows(self.credential, scope)
@@ -80,7 +87,7 @@ current_actor: ContextVar[Actor] = ContextVar("mcp_actor")
 def call_tool_as(actor: Actor, name: str, arguments: dict[str, Any]) -> types.CallToolResult:
     """The tool's result; MCPError for an unknown tool (-32602) or a failure of ours (-32603). Each call is logged."""
     started = time.perf_counter()
-    available = all_tools()
+    available = actor.available_tools()
     tool = available.get(name)
     failure = None
     if tool is None:
@@ -118,20 +125,35 @@ def call_tool_as(actor: Actor, name: str, arguments: dict[str, Any]) -> types.Ca
     return result
 
 
+async def on_request_thread(function: Callable[..., T], *args: Any) -> T:
+    """function(*args) (ORM work) on the thread that serves the request, from a handler.
+
+    Called directly when no event loop runs here: /mcp's own dispatch (gptmcp.dispatch) runs the
+    handlers on the request's thread, and awaiting nothing real is what lets it. Under an event loop
+    (the SDK's transports: gptmcp.bridge.sdk_response, stdio) through sync_to_async, which brings the
+    call back to the request's thread and its database connection.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args)
+    return await sync_to_async(function, thread_sensitive=True)(*args)
+
+
 async def _list_tools(ctx: ServerRequestContext, params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
-    definitions = await sync_to_async(tool_definitions, thread_sensitive=True)()
+    definitions = await on_request_thread(tool_definitions)
     return types.ListToolsResult(tools=[app_view.with_view_meta(tool) for tool in definitions])
 
 
 async def _call_tool(ctx: ServerRequestContext, params: types.CallToolRequestParams) -> types.CallToolResult:
     actor = current_actor.get()
-    return await sync_to_async(call_tool_as, thread_sensitive=True)(actor, params.name, dict(params.arguments or {}))
+    return await on_request_thread(call_tool_as, actor, params.name, dict(params.arguments or {}))
 
 
 async def _list_resources(
     ctx: ServerRequestContext, params: types.PaginatedRequestParams | None
 ) -> types.ListResourcesResult:
-    return types.ListResourcesResult(resources=await sync_to_async(app_view.view_resources, thread_sensitive=True)())
+    return types.ListResourcesResult(resources=await on_request_thread(app_view.view_resources))
 
 
 async def _list_resource_templates(
@@ -143,7 +165,7 @@ async def _list_resource_templates(
 async def _read_resource(
     ctx: ServerRequestContext, params: types.ReadResourceRequestParams
 ) -> types.ReadResourceResult:
-    return await sync_to_async(app_view.read_view, thread_sensitive=True)(str(params.uri))
+    return await on_request_thread(app_view.read_view, str(params.uri))
 
 
 def build_server() -> Server:

@@ -6,7 +6,7 @@ answer the REST call; only authentication happened at the door (/mcp or stdio), 
 the view receives (DRF's forced authentication: an OAuth token bound to /mcp would not pass the REST
 path's audience check). The tool's name, title, annotations and scope come from the registration, its
 schemas from the same operation of the OpenAPI schema (gptmcp.schemas). Tools run synchronously (the ORM);
-the MCP server calls them through sync_to_async.
+the MCP server calls them on the request's thread (gptmcp.server.on_request_thread).
 """
 
 from __future__ import annotations

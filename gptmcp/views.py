@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from http import HTTPStatus
 from typing import Any
@@ -30,7 +31,7 @@ from gptactions.permissions import missing_scope_message
 from gptactions.public_url import public_base_url
 from gptactions.throttling import UserRateLimit
 from gptmcp.authentication import McpTokenAuthentication
-from gptmcp.bridge import sdk_response
+from gptmcp.bridge import mcp_response
 from gptmcp.calls import ToolCall, tool_call_finished
 from gptmcp.documents import all_tools
 from gptmcp.metadata import resource_metadata_url
@@ -56,12 +57,13 @@ def _decoded(body: bytes) -> Any:
         raise ParseError(_("JSON parse error - nested too deeply.")) from None
 
 
-def _called_tools(body: bytes) -> list[str]:
-    """The tool a tools/call message names ([] for any other message; batches are refused before the SDK)."""
+@functools.lru_cache(maxsize=1)  # the throttle's question and post's are about the same body
+def _called_tools(body: bytes) -> tuple[str, ...]:
+    """The tool a tools/call message names (none for any other message; batches are refused before the SDK)."""
     message = _decoded(body)
     if isinstance(message, dict) and message.get("method") == "tools/call" and isinstance(message.get("params"), dict):
-        return [str(message["params"].get("name", ""))]
-    return []
+        return (str(message["params"].get("name", "")),)
+    return ()
 
 
 def jsonrpc_error(status: int, code: int, message: str) -> HttpResponse:
@@ -215,14 +217,15 @@ class McpView(APIView):
             client=client_label(request.auth),
             openai=openai_ids(request.META),
             environ=_view_environ(request._request),
+            tools=all_tools(),
         )
-        available = all_tools()
+        available = actor.tools
         for name in _called_tools(body):
             tool = available.get(name)
             missing = tool.missing_scope(actor.allows) if tool is not None else None
             if missing is not None:
                 return self._insufficient_scope(request, actor, name, missing)
-        return sdk_response(request._request, body, actor)
+        return mcp_response(request._request, body, actor)
 
     def _insufficient_scope(self, request: Request, actor: Actor, tool: str, scope: str) -> HttpResponse:
         """RFC 6750 section 3.1, as the MCP authorization spec asks: 403 naming the scope needed."""
