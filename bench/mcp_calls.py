@@ -10,31 +10,39 @@ from typing import Any
 
 from load import Request
 
-PROTOCOL_VERSION = "2026-07-28"
-# Every request's envelope, as the SDK's Client sends it (its default client info, no capabilities).
-ENVELOPE = {
-    "io.modelcontextprotocol/protocolVersion": PROTOCOL_VERSION,
-    "io.modelcontextprotocol/clientInfo": {"name": "mcp", "version": "0.1.0"},
-    "io.modelcontextprotocol/clientCapabilities": {},
-}
+# The rows' protocol: what ChatGPT and Claude send today (stateless calls, the version in a header). The SDK's own
+# client speaks the newest, whose requests also carry an envelope and Mcp-Method/Mcp-Name headers: a row of its own.
+PROTOCOL_VERSION = "2025-11-25"
+NEWEST_PROTOCOL_VERSION = "2026-07-28"
 
 
-def rpc(method: str, params: dict[str, Any], token: str) -> Request:
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": {**params, "_meta": ENVELOPE}})
+def envelope(version: str) -> dict[str, Any]:
+    """Every request's _meta in the newest protocol, as the SDK's Client sends it (default client info)."""
+    return {
+        "io.modelcontextprotocol/protocolVersion": version,
+        "io.modelcontextprotocol/clientInfo": {"name": "mcp", "version": "0.1.0"},
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
+
+
+def rpc(method: str, params: dict[str, Any], token: str, version: str = PROTOCOL_VERSION) -> Request:
     headers = {
         "Content-Type": "application/json",
         "Accept": "application/json, text/event-stream",
-        "MCP-Protocol-Version": PROTOCOL_VERSION,
-        "Mcp-Method": method,
+        "MCP-Protocol-Version": version,
         "Authorization": f"Bearer {token}",
     }
-    if method == "tools/call":
-        headers["Mcp-Name"] = params["name"]
+    if version >= NEWEST_PROTOCOL_VERSION:
+        params = {**params, "_meta": envelope(version)}
+        headers["Mcp-Method"] = method
+        if method == "tools/call":
+            headers["Mcp-Name"] = params["name"]
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
     return ("POST", "/mcp", headers, body)
 
 
-def tool_call(name: str, arguments: dict[str, Any], token: str) -> Request:
-    return rpc("tools/call", {"name": name, "arguments": arguments}, token)
+def tool_call(name: str, arguments: dict[str, Any], token: str, version: str = PROTOCOL_VERSION) -> Request:
+    return rpc("tools/call", {"name": name, "arguments": arguments}, token, version)
 
 
 def answer(port: int, request: Request) -> dict[str, Any]:

@@ -14,6 +14,7 @@ SEED = "FastAPI plain, 1 worker"
 SEED_BEST = "FastAPI std, 2 workers"
 MCP_GET, FASTMCP_GET = "MCP get_item", "FastMCP get_item"
 MCP_LIST, FASTMCP_LIST = "MCP list_items", "FastMCP list_items"
+MCP_GET_NEWEST, FASTMCP_GET_NEWEST = "MCP get_item, 2026-07-28", "FastMCP get_item, 2026-07-28"
 P99_LIMIT_MS = 50
 
 
@@ -42,6 +43,8 @@ def print_targets(results: dict, rss: dict[str, float], seconds: int, connection
         ("MCP get_item ≥ 1.0x FastMCP get_item", MCP_GET, FASTMCP_GET, 1.0),
         ("MCP get_item ≥ 0.5x our REST GET", MCP_GET, REST_GET, 0.5),
         ("MCP list_items / FastMCP list_items", MCP_LIST, FASTMCP_LIST, None),
+        ("MCP get_item / FastMCP, both in 2026-07-28", MCP_GET_NEWEST, FASTMCP_GET_NEWEST, None),
+        ("MCP get_item in 2026-07-28 / our REST GET", MCP_GET_NEWEST, REST_GET, None),
     ]:
         value, text = ratio_line(results, mine, theirs)
         lines.append((label, text, verdict(value >= at_least) if at_least else "report"))

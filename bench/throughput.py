@@ -32,7 +32,8 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from load import Request, figures, lua_rotation, per_round, wrk
-from mcp_calls import check_alike, tool_call
+from mcp_calls import NEWEST_PROTOCOL_VERSION as NEWEST
+from mcp_calls import PROTOCOL_VERSION, check_alike, tool_call
 from processes import ROOT, free_port, peak_rss_mb, serving
 from references import (
     BENCH,
@@ -46,8 +47,10 @@ from references import (
 )
 from targets import (
     FASTMCP_GET,
+    FASTMCP_GET_NEWEST,
     FASTMCP_LIST,
     MCP_GET,
+    MCP_GET_NEWEST,
     MCP_LIST,
     REST_GET,
     REST_GET_BARE,
@@ -246,6 +249,11 @@ def plan_of(credentials: dict, folder: Path) -> tuple[dict[str, tuple[str, Path]
         FASTMCP_GET: (FASTMCP, lua_rotation([tool_call("get_item", {"id": item}, FASTMCP_TOKEN)], folder)),
         MCP_LIST: (OURS, lua_rotation([tool_call("list_items", {}, key)], folder)),
         FASTMCP_LIST: (FASTMCP, lua_rotation([tool_call("list_items", {}, FASTMCP_TOKEN)], folder)),
+        MCP_GET_NEWEST: (OURS, lua_rotation([tool_call("get_item", {"id": item}, key, NEWEST)], folder)),
+        FASTMCP_GET_NEWEST: (
+            FASTMCP,
+            lua_rotation([tool_call("get_item", {"id": item}, FASTMCP_TOKEN, NEWEST)], folder),
+        ),
     }
     return plan, [
         REST_GET,
@@ -257,6 +265,8 @@ def plan_of(credentials: dict, folder: Path) -> tuple[dict[str, tuple[str, Path]
         FASTMCP_GET,
         MCP_LIST,
         FASTMCP_LIST,
+        MCP_GET_NEWEST,
+        FASTMCP_GET_NEWEST,
     ]
 
 
@@ -312,7 +322,9 @@ def print_table(args: argparse.Namespace, results: dict, queries: dict, every_ro
         print(f"{name:<30} {figures(runs)} {sql:>21}  {rounds}")
     print(
         f"\n{REST_GET_BARE}: {OURS} with CALL_LOG=0 and no throttle; {REST_GET_GUNICORN}: `gunicorn config.wsgi -w 2`;"
-        f"\nMCP rows: tools/call with a key of their own user, on {OURS}'s /mcp and on {FASTMCP} (a static token)."
+        f"\nMCP rows: tools/call with a key of their own user, on {OURS}'s /mcp and on {FASTMCP} (a static token), "
+        f"in protocol {PROTOCOL_VERSION} as ChatGPT and Claude send it;\nthe {NEWEST} rows as the SDK's own client "
+        "sends them (an envelope in _meta, Mcp-Method and Mcp-Name headers)."
     )
 
 
