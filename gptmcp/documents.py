@@ -255,3 +255,13 @@ def all_tools() -> dict[str, Tool | DocumentTool]:
 
 def tool_definitions() -> list[types.Tool]:
     return [tool.definition() for tool in all_tools().values()]
+
+
+def tool_input_schema(name: str) -> dict[str, Any] | None:
+    """The inputSchema tools/list gives the tool, or None for no such tool.
+
+    The SDK's 2026-07-28 transport checks a tools/call's Mcp-Param-* headers against it; without this
+    lookup it lists every tool (the whole tools/list handler) on each call with arguments to find one.
+    """
+    tool = all_tools().get(name)
+    return tool.definition().input_schema if tool is not None else None

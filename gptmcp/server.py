@@ -28,7 +28,7 @@ from gptactions.public_url import public_base_url
 from gptactions.registry import site
 from gptmcp import app_view
 from gptmcp.calls import ToolCall, tool_call_finished, without_input
-from gptmcp.documents import all_tools, tool_definitions
+from gptmcp.documents import all_tools, tool_definitions, tool_input_schema
 from gptmcp.metadata import server_name, server_title
 from gptmcp.tools import error_result, tool_result
 
@@ -179,6 +179,7 @@ def build_server() -> Server:
         on_list_resources=_list_resources,
         on_list_resource_templates=_list_resource_templates,
         on_read_resource=_read_resource,
+        get_tool_input_schema=tool_input_schema,
     )
     server.extensions[app_view.EXTENSION] = {"mimeTypes": [app_view.MIME_TYPE]}
     return server
