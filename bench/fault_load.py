@@ -37,6 +37,7 @@ class Load:
     threads: int = 8
     pace: float = 0.0
     keep_bodies: bool = False
+    reconnect_every: int = 0  # a new connection after this many requests (0: keep one), so every worker gets some
     outcomes: list[Outcome] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -87,7 +88,8 @@ class Load:
                 continue
             kept = content if self.keep_bodies or response.status >= 500 else b""
             self.outcomes.append(Outcome(time.monotonic(), kind, response.status, label, kept))
-            if response.getheader("connection", "").lower() == "close":
+            renew = self.reconnect_every and sequence % self.reconnect_every == self.reconnect_every - 1
+            if renew or response.getheader("connection", "").lower() == "close":
                 connection.close()
                 connection = None
         if connection is not None:

@@ -251,6 +251,15 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def cpu_time(pid: int) -> float:
+    """Seconds of CPU (user + system) the process has used, 0 when it is gone."""
+    try:
+        user, system = _stat(pid)[11:13]
+    except (OSError, ValueError):
+        return 0.0
+    return (int(user) + int(system)) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pid: int) -> int | None:
     try:
         match = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())

@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fault_load import Load, Outcome, counts, json_body, longest_gap, per_second, table
-from fault_services import Postgres, Redis, make_users, own_services, rss_kib, server_env, serving
+from fault_services import Postgres, Redis, cpu_time, make_users, own_services, rss_kib, server_env, serving
 
 THREADS = 8
 MCP_THREADS = 6  # in the PostgreSQL run, threads from this one on call a tool instead of creating
@@ -304,7 +304,7 @@ def run_soak(postgres: Postgres, redis: Redis, seconds: int) -> None:
         time.sleep(5)
         capacity = sum(1 for o in probe.stop() if o.at >= measured_from) / (time.monotonic() - measured_from)
         target = 0.4 * capacity
-        load = Load(server.port, request, threads=THREADS, pace=THREADS / target).start()
+        load = Load(server.port, request, threads=THREADS, pace=THREADS / target, reconnect_every=20).start()
         samples: dict[int, list[tuple[float, int]]] = {}
         while time.monotonic() - load.started < seconds:
             now = time.monotonic() - load.started
@@ -313,6 +313,7 @@ def run_soak(postgres: Postgres, redis: Redis, seconds: int) -> None:
                 if rss is not None:
                     samples.setdefault(pid, []).append((now, rss))
             time.sleep(max(0.0, 10 - (time.monotonic() - load.started - now)))
+        cpu_seconds = {pid: cpu_time(pid) for pid in samples}
         outcomes = load.stop()
         elapsed = time.monotonic() - load.started
     print(
@@ -322,12 +323,13 @@ def run_soak(postgres: Postgres, redis: Redis, seconds: int) -> None:
     by_kind = Counter((o.kind, str(o.status)) for o in outcomes)
     print("answers: " + ", ".join(f"{kind} {status}: {n:,}" for (kind, status), n in sorted(by_kind.items())))
     warm_up = 60 if seconds >= 180 else seconds / 3
-    rows = [["worker", "samples", "start RSS KiB", "end RSS KiB", f"slope after {warm_up:.0f} s, KiB/min"]]
+    rows = [["worker", "CPU s", "samples", "start RSS KiB", "end RSS KiB", f"slope after {warm_up:.0f} s, KiB/min"]]
     for pid, series in samples.items():
         settled = [(t, r) for t, r in series if t >= warm_up]
         rows.append(
             [
                 str(pid),
+                f"{cpu_seconds.get(pid, 0):.0f}",
                 str(len(series)),
                 f"{series[0][1]:,}",
                 f"{series[-1][1]:,}",
@@ -335,6 +337,12 @@ def run_soak(postgres: Postgres, redis: Redis, seconds: int) -> None:
             ]
         )
     print(table(rows))
+    minutes = [["worker", *(f"{m} min" for m in range(0, int(seconds // 60) + 1))]]
+    for pid, series in samples.items():
+        at_minute = {int(t // 60): r for t, r in reversed(series)}  # the first sample of each minute
+        minutes.append([str(pid), *(f"{at_minute[m]:,}" if m in at_minute else "" for m in range(len(minutes[0]) - 1))])
+    print("RSS KiB at the start of each minute:")
+    print(table(minutes))
 
 
 RUNS = {"redis": run_redis, "postgres": run_postgres, "kill": run_kill, "soak": run_soak}

@@ -318,6 +318,8 @@ class CallBuffer:
         self._next_prune = now + PRUNE_EVERY_SECONDS
         try:
             calls_prune(days=conf.CALL_LOG_DAYS)
+        except DATABASE_ERRORS:
+            pass  # the database is down: the write that follows says so in one line
         except Exception:
             logger.exception("Could not delete the calls older than %d days", conf.CALL_LOG_DAYS)
 
