@@ -73,6 +73,14 @@ serve: install
 	DJANGO_DEBUG=0 $(PY) -m granian --interface wsgi config.wsgi:application --host $(HOST) --port $(PORT) \
 		--workers $(WORKERS) --blocking-threads 1 --respawn-failed-workers --no-ws --access-log --log-level warning
 
+# `make faults [SOAK=600]`: the production server through Redis stopped, PostgreSQL restarted, a worker SIGKILLed
+# and a soak of SOAK seconds, each on a redis-server and a PostgreSQL cluster of its own (never the shared ones);
+# prints one table per run (README, "Fault runs"). redis-server and PostgreSQL's initdb/pg_ctl must be installed.
+SOAK ?= 600
+.PHONY: faults
+faults: install
+	$(PY) bench/faults.py --soak-seconds $(SOAK)
+
 # Builds a fresh bench database, runs the production server, the seed's FastAPI and our item tools in FastMCP
 # side by side under wrk, prints one table and the targets. wrk comes from apt, the FastAPI and FastMCP
 # virtualenvs go to data/bench/ (not requirements.txt).

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from http import HTTPStatus
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
@@ -24,39 +23,52 @@ from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
 from django.views.decorators.http import require_safe
 
+from gptactions.unavailable import first_line, unavailable
+
 logger = logging.getLogger(__name__)
 
 
-def _database_answers() -> bool:
+# What this process's probes last found down; a line when that changes, not a traceback per probe (issue 21,
+# finding 16: the fault run of bench/faults.py saw ~50 log lines per probe while Redis was stopped).
+_down: set[str] = set()
+
+
+def _answers(name: str, check: Callable[[], object]) -> bool:
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:
-        logger.exception("Health check: the database does not answer")
+        check()
+    except Exception as error:
+        if name not in _down:
+            _down.add(name)
+            logger.warning("Health check: %s does not answer (%s).", name, first_line(error))
         return False
+    if name in _down:
+        _down.discard(name)
+        logger.warning("Health check: %s answers again.", name)
     return True
+
+
+def _select_one() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _database_answers() -> bool:
+    return _answers("the database", _select_one)
 
 
 def _cache_answers() -> bool:
     if not isinstance(caches["default"], RedisCache):
         return True  # a per-process cache has nothing to reach
-    try:
-        cache.get("healthz")
-    except Exception:
-        logger.exception("Health check: Redis (CACHE_URL) does not answer")
-        return False
-    return True
+    return _answers("Redis (CACHE_URL)", lambda: cache.get("healthz"))
 
 
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     failing = [name for name, answers in (("database", _database_answers), ("cache", _cache_answers)) if not answers()]
     if failing:
-        return JsonResponse(
-            {"status": "unavailable", "detail": f"Not answering: {', '.join(failing)}."},
-            status=HTTPStatus.SERVICE_UNAVAILABLE,
-        )
+        response = JsonResponse({"status": "unavailable", "detail": f"Not answering: {', '.join(failing)}."})
+        return unavailable(response)  # 503 with Retry-After, without Django's line for every probe
     return JsonResponse({"status": "ok"})
 
 

@@ -102,6 +102,8 @@ MIDDLEWARE = [
     # The API's paths (DRF views that read no session) skip the browser-only middleware below
     # (config/api_paths.py's BROWSER_ONLY); everything else listed here runs for them too.
     "config.api_paths.ApiPathsMiddleware",
+    # A database that does not answer: 503 with Retry-After and one log line per outage, not a 500 per call.
+    "gptactions.unavailable.DatabaseUnavailableMiddleware",
     "config.middleware.SecureCookiesOverHttpsMiddleware",  # sees every cookie set below
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

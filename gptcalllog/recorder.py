@@ -34,6 +34,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from gptactions.calls import OPENAI_HEADERS, Credential, RestCall
+from gptactions.unavailable import DATABASE_ERRORS, first_line
 from gptcalllog.conf import conf
 from gptcalllog.models import Call
 from gptcalllog.services import calls_prune
@@ -263,6 +264,16 @@ class CallBuffer:
                     for tally in self._tallies.values():
                         if tally.waiting:
                             tally.write()
+            except DATABASE_ERRORS as error:
+                # The database is down (gptactions.unavailable): one line a batch, no traceback; the batch is dropped.
+                logger.warning(
+                    "Could not write %d calls to the call log: the database does not answer (%s).",
+                    len(rows) + counted,
+                    first_line(error),
+                )
+                self._forget_tallies()
+                self._next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
+                return 0
             except Exception:
                 # A log must never break the API: say so once per batch and drop the batch.
                 logger.exception("Could not write %d calls to the call log", len(rows) + counted)
@@ -307,6 +318,8 @@ class CallBuffer:
         self._next_prune = now + PRUNE_EVERY_SECONDS
         try:
             calls_prune(days=conf.CALL_LOG_DAYS)
+        except DATABASE_ERRORS:
+            pass  # the database is down: the write that follows says so in one line
         except Exception:
             logger.exception("Could not delete the calls older than %d days", conf.CALL_LOG_DAYS)
 

@@ -26,6 +26,7 @@ from mcp.shared.exceptions import MCPError
 from gptactions.permissions import credential_allows, missing_scope_message
 from gptactions.public_url import public_base_url
 from gptactions.registry import site
+from gptactions.unavailable import DATABASE_ERRORS, MESSAGE, outage
 from gptmcp import app_view
 from gptmcp.calls import ToolCall, tool_call_finished, without_input
 from gptmcp.documents import all_tools, tool_definitions, tool_input_schema
@@ -102,6 +103,9 @@ def call_tool_as(actor: Actor, name: str, arguments: dict[str, Any]) -> types.Ca
             result = tool_result(tool, actor.user, actor.credential or LOCAL_USER, arguments, actor.environ)
             result = app_view.with_allowed_tools(name, result, actor.allows)
             status = "error" if result.is_error else "ok"
+        except DATABASE_ERRORS as error:
+            outage.failed(error)  # one log line per outage (gptactions.unavailable); the model is told to retry
+            result, status = error_result(str(MESSAGE)), "failed"
         except Exception:
             # The SDK would send the exception's own text; the model gets no internals, the log still a row.
             logger.exception("tool %s failed", name)

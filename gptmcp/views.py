@@ -30,6 +30,7 @@ from gptactions.parsers import RequestTooLarge
 from gptactions.permissions import missing_scope_message
 from gptactions.public_url import public_base_url
 from gptactions.throttling import UserRateLimit
+from gptactions.unavailable import DATABASE_ERRORS, MESSAGE, outage, unavailable
 from gptmcp.authentication import McpTokenAuthentication
 from gptmcp.bridge import mcp_response
 from gptmcp.calls import ToolCall, tool_call_finished
@@ -162,6 +163,13 @@ class McpView(APIView):
             response[name] = value
         patch_vary_headers(response, ["Origin"])
         return response
+
+    def handle_exception(self, exc: Exception) -> HttpResponseBase:
+        # Authentication found the database down (gptactions.unavailable): a JSON-RPC error, as the door's others.
+        if isinstance(exc, DATABASE_ERRORS):
+            outage.failed(exc)
+            return unavailable(jsonrpc_error(HTTPStatus.SERVICE_UNAVAILABLE, types.INTERNAL_ERROR, str(MESSAGE)))
+        return super().handle_exception(exc)
 
     def permission_denied(self, request: Request, message: str | None = None, code: str | None = None) -> None:
         failure = refused_token_failure(request)

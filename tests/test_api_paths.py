@@ -193,6 +193,7 @@ def test_the_api_chain_is_middleware_minus_the_browser_only_ones(settings):
     after = settings.MIDDLEWARE[settings.MIDDLEWARE.index(api_paths.SWITCH) + 1 :]
     assert api_paths.api_middleware() == [m for m in after if m not in api_paths.BROWSER_ONLY]
     assert api_paths.api_middleware() == [
+        "gptactions.unavailable.DatabaseUnavailableMiddleware",  # the database down: 503, not a 500 per call
         "config.middleware.SecureCookiesOverHttpsMiddleware",
         "django.middleware.security.SecurityMiddleware",
         "django.middleware.common.CommonMiddleware",

@@ -10,9 +10,18 @@ from django.db import OperationalError, connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test.utils import CaptureQueriesContext
 
+from config import health
 from tests.helpers.redis_cache import redis_as_cache
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def nothing_down_yet():
+    """Each process remembers what its probes found down (one log line per outage): each test starts afresh."""
+    health._down.clear()
+    yield
+    health._down.clear()
 
 
 def test_healthy_is_200_ok_without_credentials_session_or_more_than_one_query(client):
@@ -49,6 +58,22 @@ def test_redis_cache_down_is_503(client, settings):
         response = client.get("/healthz")
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
     assert response.json() == {"status": "unavailable", "detail": "Not answering: cache."}
+
+
+def test_probes_while_redis_is_down_log_one_line_and_one_when_it_answers_again(client, settings, caplog):
+    with caplog.at_level(logging.INFO):
+        with redis_as_cache(settings, location="redis://127.0.0.1:1/0"):
+            probes = [client.get("/healthz") for _ in range(3)]
+        with redis_as_cache(settings):
+            probes.append(client.get("/healthz"))
+
+    assert [probe.status_code for probe in probes] == [503, 503, 503, 200]
+    assert probes[0]["Retry-After"]
+    lines = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    down, back = (record.getMessage() for record in lines)
+    assert down.startswith("Health check: Redis (CACHE_URL) does not answer (")
+    assert back == "Health check: Redis (CACHE_URL) answers again."
+    assert all(record.exc_info is None for record in lines)  # no traceback
 
 
 class ProbeHostTests:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import logging
 from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -361,3 +363,24 @@ class PruningTests:
         keyed_api.get("/items/")
         flush()
         assert [call.path for call in Call.objects.all()] == ["/items/", "/items/"]
+
+
+def test_calls_the_database_cannot_take_are_dropped_with_one_line_and_no_traceback(api, caplog, monkeypatch):
+    _, raw_key = make_api_key()
+    assert api.get("/items/", **auth_headers("custom", raw_key)).status_code == HTTPStatus.OK
+
+    def refuse(self: BaseDatabaseWrapper) -> None:
+        raise OperationalError("consuming input failed: server closed the connection unexpectedly")
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "cursor", refuse)
+    with caplog.at_level(logging.INFO):
+        assert flush() == 0
+    monkeypatch.undo()
+
+    [line] = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert line.getMessage() == (
+        "Could not write 1 calls to the call log: the database does not answer "
+        "(consuming input failed: server closed the connection unexpectedly)."
+    )
+    assert line.exc_info is None
+    assert flush() == 0  # nothing waits any more: dropped, as the call-log section of the README says
