@@ -398,6 +398,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"without_traceback": {"()": "gptactions.log_filters.WithoutTraceback"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django's default config gives its logger a console handler of its own under DEBUG; without this its
@@ -407,6 +408,8 @@ LOGGING = {
         # ("Terminating session: None" from the transport itself, issue 19).
         "mcp.server.streamable_http_manager": {"level": "WARNING"},
         "mcp.server.streamable_http": {"level": "WARNING"},
+        # A request with a Host header not in ALLOWED_HOSTS: one line each, not a traceback each.
+        "django.security.DisallowedHost": {"filters": ["without_traceback"]},
     },
 }
 

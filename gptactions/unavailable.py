@@ -84,7 +84,7 @@ def unavailable(response: HttpResponseBase) -> HttpResponseBase:
 
 
 class DatabaseUnavailableMiddleware:
-    """A view that fails on the database (OperationalError, InterfaceError) is answered unavailable_response()."""
+    """A view that fails on the database (OperationalError, InterfaceError) gets a 503 JSON answer (unavailable())."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
