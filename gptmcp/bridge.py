@@ -27,26 +27,6 @@ def _server() -> Server:
     return build_server()
 
 
-def _asgi_scope(request: HttpRequest) -> dict[str, Any]:
-    host, _, port = request.get_host().partition(":")
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": request.method,
-        "scheme": request.scheme,
-        "path": request.path,
-        "raw_path": request.path.encode(),
-        "query_string": request.META.get("QUERY_STRING", "").encode("latin-1"),
-        "root_path": "",
-        "headers": [
-            (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in request.headers.items()
-        ],
-        "client": (request.META.get("REMOTE_ADDR", ""), 0),
-        "server": (host, int(port or (443 if request.is_secure() else 80))),
-    }
-
-
 async def _serve(scope: dict[str, Any], body: bytes) -> HttpResponse:
     response = HttpResponse(status=500)
     done = anyio.Event()
@@ -82,7 +62,7 @@ def sdk_response(request: HttpRequest, body: bytes, actor: Actor) -> HttpRespons
     """The SDK's transport's answer to request (whose body was read as body), the tools acting as actor."""
     token = current_actor.set(actor)
     try:
-        return async_to_sync(_serve)(_asgi_scope(request), body)
+        return async_to_sync(_serve)(dispatch.asgi_scope(request), body)
     finally:
         current_actor.reset(token)
 

@@ -18,7 +18,7 @@ from unittest import mock
 import pytest
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from mcp_types import ErrorData, NotificationParams, RequestParams
+from mcp_types import HEADER_MISMATCH, ErrorData, NotificationParams, RequestParams
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_MODERN_VERSION
 from rest_framework.test import APIClient
 
@@ -162,10 +162,65 @@ def corpus(item: int, note: int) -> list[Post]:
         ),
         Post("a charset", request("ping"), {"Content-Type": "application/json; charset=utf-8"}),
         Post("Content-Type in capitals", request("ping"), {"Content-Type": "Application/JSON"}, answered_here=False),
-        Post("the 2026 protocol", request("tools/list"), {"MCP-Protocol-Version": LATEST_MODERN_VERSION}, False),
-        Post("an unknown protocol version header", request("ping"), {"MCP-Protocol-Version": "1999-01-01"}, False),
-        Post("a protocol version header that is no version", request("ping"), {"MCP-Protocol-Version": "x"}, False),
+        Post("the 2026 protocol without its envelope", request("tools/list"), {"MCP-Protocol-Version": MODERN}),
+        Post("an unknown protocol version header", request("ping"), {"MCP-Protocol-Version": "1999-01-01"}),
+        Post("a protocol version header that is no version", request("ping"), {"MCP-Protocol-Version": "x"}),
+        *single_exchange_corpus(item, note),
     ]
+
+
+# 2026-07-28: every request carries its envelope in _meta and names its method (and tool) in headers too.
+MODERN = LATEST_MODERN_VERSION
+ENVELOPE = {
+    "io.modelcontextprotocol/protocolVersion": MODERN,
+    "io.modelcontextprotocol/clientInfo": {"name": "test", "version": "1.0"},
+    "io.modelcontextprotocol/clientCapabilities": {},
+}
+
+
+def modern(name: str, method: str, params: dict | None = None, answered_here: bool = True, **headers) -> Post:
+    params = {**(params or {}), "_meta": ENVELOPE}
+    routing = {"MCP-Protocol-Version": MODERN, "Mcp-Method": method}
+    if method == "tools/call":
+        routing["Mcp-Name"] = str(params.get("name"))
+    return Post(name, request(method, params), {**routing, **headers}, answered_here)
+
+
+def single_exchange_corpus(item: int, note: int) -> list[Post]:
+    """The same messages in 2026-07-28, and the refusals of its header ladder."""
+    posts = [modern(f"2026: {method}", method) for method in bridge._server()._request_handlers]
+    posts += [
+        modern(f"2026: {post.name}", "tools/call", post.body["params"])
+        for post in tool_calls(item, note)
+        if isinstance(post.body.get("params"), dict) and "name" in post.body["params"]
+    ]
+    posts += [
+        modern("2026: ping", "ping"),
+        modern("2026: an unknown method", "no/such/method"),
+        modern("2026: Mcp-Method naming another method", "tools/list", **{"Mcp-Method": "ping"}),
+        modern("2026: no Mcp-Method", "tools/list", **{"Mcp-Method": None}),
+        modern(
+            "2026: no Mcp-Name", "tools/call", {"name": "get_item", "arguments": {"id": item}}, **{"Mcp-Name": None}
+        ),
+        modern(
+            "2026: Mcp-Name naming another tool",
+            "tools/call",
+            {"name": "get_item", "arguments": {"id": item}},
+            **{"Mcp-Name": "delete_item"},
+        ),
+        modern("2026: Accept: text/html", "ping", Accept="text/html"),
+        modern("2026: subscriptions/listen", "subscriptions/listen", answered_here=False),
+        Post("2026: a notification", notification("notifications/initialized"), {"MCP-Protocol-Version": MODERN}),
+        Post(
+            "2026: a notification at no known version",
+            notification("notifications/initialized"),
+            {"MCP-Protocol-Version": "1999-01-01"},
+        ),
+        Post("2026: a malformed notification", {"jsonrpc": "2.0", "method": 5}, {"MCP-Protocol-Version": MODERN}),
+        Post("2026: bad JSON", '{"jsonrpc": "2.0", "id": 1, "method": ', {"MCP-Protocol-Version": MODERN}),
+        Post("2026: a response", {"jsonrpc": "2.0", "id": 5, "result": {}}, {"MCP-Protocol-Version": MODERN}),
+    ]
+    return posts
 
 
 @pytest.fixture
@@ -267,32 +322,42 @@ def test_the_corpus_reaches_the_tools_and_the_protocol_errors(client):
     assert answers["notifications/initialized"].status_code == HTTPStatus.ACCEPTED
     assert answers["Accept: text/html"].status_code == HTTPStatus.NOT_ACCEPTABLE
     assert answers["an unknown protocol version header"].status_code == HTTPStatus.BAD_REQUEST
+    assert body("2026: get_item")["result"]["structuredContent"]["name"] == "Claude"
+    assert body("2026: tools/list")["result"]["tools"]
+    assert answers["2026: Mcp-Method naming another method"].status_code == HTTPStatus.BAD_REQUEST
+    assert body("2026: Mcp-Method naming another method")["error"]["code"] == HEADER_MISMATCH
+    assert body("2026: an unknown method")["error"]["code"] == -32601
+    assert answers["2026: a notification"].status_code == HTTPStatus.ACCEPTED
 
 
-def test_a_handler_that_needs_an_event_loop_is_answered_by_the_sdk(client, monkeypatch):
+@pytest.mark.parametrize("version", [VERSION, LATEST_MODERN_VERSION])
+def test_a_handler_that_needs_an_event_loop_is_answered_by_the_sdk(client, monkeypatch, version):
     """A handler awaiting a real event loop (here anyio's sleep) gets one: the dispatch hands the request over."""
     import anyio
 
     server = bridge._server()
-    entry = server.get_request_handler("ping")
+    entry = server.get_request_handler("tools/list")
 
-    async def sleepy_ping(ctx, params):
+    async def sleepy(ctx, params):
         await anyio.sleep(0)
         return await entry.handler(ctx, params)
 
-    monkeypatch.setitem(server._request_handlers, "ping", type(entry)(entry.params_type, sleepy_ping))
+    monkeypatch.setitem(server._request_handlers, "tools/list", type(entry)(entry.params_type, sleepy))
     answers = watch_dispatch(monkeypatch)
 
-    response = post(client, Post("ping", request("ping")))
+    listing = Post("tools/list", request("tools/list")) if version == VERSION else modern("2026", "tools/list")
+    response = post(client, listing)
 
     assert answers == [False]
-    assert response.json() == {"jsonrpc": "2.0", "id": 1, "result": {}}
+    assert "get_item" in {tool["name"] for tool in response.json()["result"]["tools"]}
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_sdk_client_in_the_handshake_era_is_answered_by_the_dispatch(live_server, monkeypatch):
-    """Over real HTTP, the SDK's client (initialize, notifications/initialized, tools/list, a tool call) gets every
-    answer from the dispatch, none from the SDK's transport."""
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+def test_the_sdk_client_is_answered_by_the_dispatch(live_server, monkeypatch, mode):
+    """Over real HTTP, the SDK's client gets every answer from the dispatch, none from the SDK's transport: in the
+    handshake era (initialize, notifications/initialized, tools/list, a tool call) and in its own default, which
+    speaks 2026-07-28."""
     alice = make_user("alice")
     item = make_item(alice, name="Claude").pk
     _, raw_key = make_api_key(alice)
@@ -303,8 +368,8 @@ def test_the_sdk_client_in_the_handshake_era_is_answered_by_the_dispatch(live_se
         called = await client.call_tool("get_item", {"id": item})
         return listed, called
 
-    listed, called = with_http_client(f"{live_server.url}/mcp", session, headers=bearer(raw_key), mode="legacy")
+    listed, called = with_http_client(f"{live_server.url}/mcp", session, headers=bearer(raw_key), mode=mode)
 
     assert "get_item" in {tool.name for tool in listed.tools}
     assert called.structured_content["name"] == "Claude"
-    assert len(answers) >= 4 and all(answers)
+    assert len(answers) >= (4 if mode == "legacy" else 2) and all(answers)
