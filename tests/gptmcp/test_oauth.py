@@ -9,12 +9,11 @@ import pytest
 import requests
 from mcp import Client
 from mcp.client.auth import AuthorizationCodeResult, OAuthClientProvider
-from mcp.shared.auth import OAuthClientMetadata
 from oauth2_provider.models import AccessToken, Application
 
 from items.models import Item
 from tests.factories import ALL_SCOPES, make_user
-from tests.helpers.mcp import SUITE_TOOL_NAMES, MemoryTokenStorage, Transcript, with_oauth_client
+from tests.helpers.mcp import SUITE_TOOL_NAMES, Transcript, oauth_provider, with_oauth_client
 from tests.helpers.oauth import UserAgent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -56,19 +55,7 @@ class Person:
 
 
 def provider(mcp_url: str, person: Person) -> OAuthClientProvider:
-    return OAuthClientProvider(
-        server_url=mcp_url,
-        client_metadata=OAuthClientMetadata(
-            client_name="SDK test client",
-            redirect_uris=[CALLBACK],
-            grant_types=["authorization_code", "refresh_token"],
-            response_types=["code"],
-            token_endpoint_auth_method="none",
-        ),
-        storage=MemoryTokenStorage(),
-        redirect_handler=person.redirect_handler,
-        callback_handler=person.callback_handler,
-    )
+    return oauth_provider(mcp_url, person, client_name="SDK test client", callback=CALLBACK)
 
 
 def test_the_sdk_client_registers_authorizes_and_calls_every_tool(live_server, registration_on):

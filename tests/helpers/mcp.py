@@ -11,8 +11,10 @@ from typing import Any, TypeVar
 import anyio
 import httpx2
 from mcp import Client
+from mcp.client.auth import OAuthClientProvider
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
+from mcp.shared.auth import OAuthClientMetadata
 
 T = TypeVar("T")
 TOOL_NAMES = ["list_items", "get_item", "create_item", "update_item", "delete_item"]
@@ -100,6 +102,27 @@ class Transcript:
             timeout=httpx2.Timeout(30, read=300),
             event_hooks={"response": [self.on_response]},
         )
+
+
+def oauth_provider(
+    mcp_url: str, person: Any, *, client_name: str, callback: str, client_metadata_url: str | None = None
+) -> OAuthClientProvider:
+    """The SDK's OAuth client as a public PKCE client, person (redirect_handler, callback_handler) at the browser;
+    known by its metadata document when client_metadata_url is given, else it registers itself."""
+    return OAuthClientProvider(
+        server_url=mcp_url,
+        client_metadata=OAuthClientMetadata(
+            client_name=client_name,
+            redirect_uris=[callback],
+            grant_types=["authorization_code", "refresh_token"],
+            response_types=["code"],
+            token_endpoint_auth_method="none",
+        ),
+        storage=MemoryTokenStorage(),
+        redirect_handler=person.redirect_handler,
+        callback_handler=person.callback_handler,
+        client_metadata_url=client_metadata_url,
+    )
 
 
 def with_oauth_client(url: str, session: Callable[[Client], Awaitable[T]], *, auth: Any, transcript: Transcript) -> T:

@@ -19,13 +19,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 from mcp import Client
-from mcp.client.auth import AuthorizationCodeResult, OAuthClientProvider
-from mcp.shared.auth import OAuthClientMetadata
+from mcp.client.auth import AuthorizationCodeResult
 from oauth2_provider.models import AccessToken, Application
 
 from tests.factories import make_user
 from tests.helpers.cimd import DocumentServer, LoopbackFetcher, Reply, document_server, make_test_ca
-from tests.helpers.mcp import MemoryTokenStorage, Transcript, with_oauth_client
+from tests.helpers.mcp import Transcript, oauth_provider, with_oauth_client
 from tests.helpers.oauth import UserAgent, forms_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -108,19 +107,8 @@ def test_a_client_known_by_its_metadata_document_connects_and_calls_a_tool(live_
     mcp_url = f"{live_server.url}/mcp"
     transcript = Transcript()
     person = Person(RecordingBrowser(live_server.url, transcript.lines))
-    auth = OAuthClientProvider(
-        server_url=mcp_url,
-        client_metadata=OAuthClientMetadata(
-            client_name="Claude",
-            redirect_uris=[CLAUDE_CALLBACKS[0]],
-            grant_types=["authorization_code", "refresh_token"],
-            response_types=["code"],
-            token_endpoint_auth_method="none",
-        ),
-        storage=MemoryTokenStorage(),
-        redirect_handler=person.redirect_handler,
-        callback_handler=person.callback_handler,
-        client_metadata_url=client_id,
+    auth = oauth_provider(
+        mcp_url, person, client_name="Claude", callback=CLAUDE_CALLBACKS[0], client_metadata_url=client_id
     )
 
     async def session(client: Client):
