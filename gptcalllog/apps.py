@@ -9,8 +9,11 @@ class CallLogConfig(AppConfig):
     verbose_name = _("Call log")
 
     def ready(self) -> None:
+        from django.core.signals import request_finished
+
         from gptactions.calls import connect_recorder
         from gptcalllog import checks  # noqa: F401  (registers the system checks)
-        from gptcalllog.recorder import call_log
+        from gptcalllog.recorder import call_log, write_full_batch
 
         connect_recorder(call_log)
+        request_finished.connect(write_full_batch, dispatch_uid="gptcalllog.write_full_batch")

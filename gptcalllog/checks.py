@@ -32,7 +32,7 @@ def check_call_log_settings(**kwargs: Any) -> list[CheckMessage]:
             Error(
                 f"{conf.label('CALL_LOG_FLUSH_SECONDS')} must be 0 or more and "
                 f"{conf.label('CALL_LOG_BATCH_SIZE')} 1 or more.",
-                hint="For example CALL_LOG_FLUSH_SECONDS=1 and CALL_LOG_BATCH_SIZE=100 (the defaults).",
+                hint="For example CALL_LOG_FLUSH_SECONDS=1 and CALL_LOG_BATCH_SIZE=200 (the defaults).",
                 id="gptcalllog.E002",
             )
         )

@@ -22,7 +22,7 @@ DEFAULTS: dict[str, Any] = {
     # after they were made; 0 writes each call as it is recorded.
     "CALL_LOG_FLUSH_SECONDS": 1.0,
     # ... or as soon as this many are waiting.
-    "CALL_LOG_BATCH_SIZE": 100,
+    "CALL_LOG_BATCH_SIZE": 200,
     # Calls no one was authenticated for are counted in one row per address, minute and outcome; past this
     # many such rows in a minute, a server process counts the rest in one row per outcome with no address.
     "CALL_LOG_ANONYMOUS_ROWS_PER_MINUTE": 10,

@@ -1,11 +1,19 @@
 """The call log's writer: record_call() adds a call from any front door (REST routes, MCP tools) to the log.
 
 A call costs its caller one append to a per-process buffer: a REST call appends its raw pieces
-(gptactions.calls.RestCall) and the writer works out its labels and message. A background thread writes
-the buffer with one prepared INSERT every CALL_LOG_FLUSH_SECONDS, or as soon as CALL_LOG_BATCH_SIZE calls
-wait, and at exit: an insert per request would cost the API more than the 10% its benchmark allows
-(bench/call_log_cost.py measures what recording and writing add). CALL_LOG_FLUSH_SECONDS=0 writes each
-call as it is recorded, in the caller's thread.
+(gptactions.calls.RestCall), whose labels and message are worked out when the batch is written. Calls are
+written together with one prepared INSERT (an insert per request would cost the API more than the 10% its
+benchmark allows; bench/call_log_cost.py measures what recording and writing add):
+- as soon as CALL_LOG_BATCH_SIZE calls wait, by the thread whose request filled the batch, once its response
+  has been handed to the server (Django's request_finished: the caller that filled it doesn't wait for it);
+- every CALL_LOG_FLUSH_SECONDS, by a background thread, whatever waits (a quiet server, calls recorded outside
+  a request);
+- at exit.
+Not the background thread for full batches: under load it waited for the GIL the request threads held, and
+the hand-overs (a context switch per call) cost more than the write itself. Measured in process
+(bench/call_log_cost.py --latency, the rate with the log on against off): 0.90 with the background thread
+writing every batch, 0.94 now; the callers' p99 is the same with the log on and off.
+CALL_LOG_FLUSH_SECONDS=0 writes each call as it is recorded, in the caller's thread.
 
 Bounded by design (issue 21, finding 2): anyone can make calls no one is authenticated for, so those are
 counted, not stored one row each. The writer keeps one row per client address, minute and outcome (door,
@@ -25,15 +33,17 @@ import threading
 import time
 from collections import deque
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from oauth2_provider.models import AbstractAccessToken
 
-from gptactions.calls import OPENAI_HEADERS, Credential, RestCall
+from gptactions.calls import OPENAI_HEADERS, REST, Credential, RestCall
+from gptactions.models import ApiKey
 from gptactions.unavailable import DATABASE_ERRORS, first_line
 from gptcalllog.conf import conf
 from gptcalllog.models import Call
@@ -121,12 +131,10 @@ def _printable(value: str, max_length: int) -> str:
     return value[:max_length]
 
 
-# The writer lets a waiting request thread have the GIL every few calls it makes into rows (~20-50 µs each of
-# RestCall.fields() and _row) and every few rows it inserts, so a request never waits long for it (otherwise
-# up to sys.getswitchinterval(), 5 ms). bench/call_log_cost.py --latency measures p50 and p99: a yield per
-# row kept the p99 at CALL_LOG=off's but cost the p50 some 60 µs of GIL hand-overs; 4 rows is the balance.
-ROWS_BETWEEN_YIELDS = 4
-ROWS_PER_INSERT = 20
+# While it makes calls into rows (~3 µs each), the background writer lets a request thread waiting for the GIL
+# have it every ROWS_BETWEEN_YIELDS calls (~150 µs), not up to sys.getswitchinterval() (5 ms) later; the
+# INSERT lets it go at each row.
+ROWS_BETWEEN_YIELDS = 50
 PRUNE_EVERY_SECONDS = 3600
 
 MAX_LENGTH = {field.name: field.max_length for field in Call._meta.local_fields if field.max_length}
@@ -155,6 +163,49 @@ def _row(call: dict[str, Any], *, count: int = 1, client_address: str = "") -> t
         *(_printable(openai.get(field, ""), MAX_LENGTH[field]) for field in OPENAI_HEADERS),
         count,
         _printable(client_address, MAX_LENGTH["client_address"]),
+    )
+
+
+_LABELLED = (ApiKey, AbstractAccessToken)  # the credentials gptactions.calls.credential_of names
+_NO_HEADERS, _NO_OPENAI_IDS = (None,) * len(OPENAI_HEADERS), ("",) * len(OPENAI_HEADERS)
+
+
+def _openai_columns(values: tuple[str | None, ...]) -> tuple[str, ...]:
+    pairs = zip(OPENAI_HEADERS, values, strict=True)
+    return tuple(_printable(value or "", MAX_LENGTH[field]) for field, value in pairs)
+
+
+def _succeeded_call_row(call: RestCall, labels: dict[tuple[Any, ...], tuple[Any, ...]]) -> tuple[Any, ...] | None:
+    """_row(call.fields()) for a REST call an API key or OAuth token made that succeeded, else None.
+
+    Such calls are nearly every row of a busy log, and one credential makes many of them: its labels (auth style,
+    key or client, user) and the operation's name are worked out once per credential and operation in `labels`,
+    which lives for one write (a second at most, as long as a label waits anyway). Writing a batch of 1,000 GETs
+    took 137,000 instructions a call before, 107,000 with it (callgrind); tests/gptcalllog/test_recording.py
+    holds it equal to _row.
+    """
+    if call.authenticator is None or call.status >= 400 or call.error or not isinstance(call.auth, _LABELLED):
+        return None
+    key = (call.authenticator, call.viewset, call.action, type(call.auth), call.auth.pk, call.user.pk)
+    label = labels.get(key)
+    if label is None:
+        row = _row(call.fields())
+        labels[key] = (*row[2:8], row[9])
+        return row
+    openai = call.openai
+    return (
+        datetime.fromtimestamp(call.at, UTC),
+        REST,
+        *label[:6],
+        _printable(call.method, MAX_LENGTH["method"]),
+        label[6],
+        _printable(call.path, MAX_LENGTH["path"]),
+        call.status,
+        round(call.latency_ms, 2),
+        "",
+        *(_NO_OPENAI_IDS if openai == _NO_HEADERS else _openai_columns(openai)),
+        1,
+        "",
     )
 
 
@@ -199,9 +250,7 @@ def _insert(rows: list[tuple[Any, ...]]) -> None:
     sql = f"INSERT INTO {quote(Call._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608 (names from the model)
     adapt_time = connection.ops.adapt_datetimefield_value
     with transaction.atomic(), connection.cursor() as cursor:
-        for start in range(0, len(rows), ROWS_PER_INSERT):
-            cursor.executemany(sql, [(adapt_time(row[0]), *row[1:]) for row in rows[start : start + ROWS_PER_INSERT]])
-            time.sleep(0)
+        cursor.executemany(sql, [(adapt_time(row[0]), *row[1:]) for row in rows])
 
 
 class CallBuffer:
@@ -213,8 +262,8 @@ class CallBuffer:
     def _reset(self) -> None:
         self._calls: deque[dict[str, Any] | RestCall] = deque()
         self._write_lock = threading.Lock()
-        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._last_write = 0.0  # time.monotonic()
         self._start_lock = threading.Lock()
         self._forget_tallies()
 
@@ -225,64 +274,85 @@ class CallBuffer:
 
     def add(self, call: dict[str, Any] | RestCall) -> None:
         self._calls.append(call)  # deque.append is thread-safe
-        seconds = conf.CALL_LOG_FLUSH_SECONDS
-        if not seconds:
+        if not conf.CALL_LOG_FLUSH_SECONDS:
             self.flush()
-        elif len(self._calls) >= conf.CALL_LOG_BATCH_SIZE:
-            self._wake.set()
         if self._thread is None:
             self._start_writer()
 
-    def flush(self) -> int:
-        with self._write_lock:
-            rows = []
-            counted = 0
-            while self._calls:
-                try:
-                    call = self._calls.popleft()
-                except IndexError:  # another thread took the last one
-                    break
-                try:
-                    if isinstance(call, RestCall):
-                        call = call.fields()
-                    if call["user"] is None:
-                        self._count(call)
-                        counted += 1
-                    else:
-                        rows.append(_row(call))
-                except Exception:
-                    logger.exception("Could not read a call for the call log")
-                if (len(rows) + counted) % ROWS_BETWEEN_YIELDS == 0:
-                    time.sleep(0)  # lets a request thread waiting for the GIL run now, not 5 ms later
-            if not rows and not counted:
-                return 0
-            self._prune_when_due()
+    def flush_when_full(self) -> None:
+        """Writes the waiting calls if they make a batch and no other thread is writing (no pruning: see flush)."""
+        if len(self._calls) >= conf.CALL_LOG_BATCH_SIZE and self._write_lock.acquire(blocking=False):
             try:
-                with transaction.atomic():
-                    if rows:
-                        _insert(rows)
-                    for tally in self._tallies.values():
-                        if tally.waiting:
-                            tally.write()
-            except DATABASE_ERRORS as error:
-                # The database is down (gptactions.unavailable): one line a batch, no traceback; the batch is dropped.
-                logger.warning(
-                    "Could not write %d calls to the call log: the database does not answer (%s).",
-                    len(rows) + counted,
-                    first_line(error),
-                )
-                self._forget_tallies()
-                self._next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
-                return 0
-            except Exception:
-                # A log must never break the API: say so once per batch and drop the batch.
-                logger.exception("Could not write %d calls to the call log", len(rows) + counted)
-                self._forget_tallies()
-                self._next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
-                return 0
+                self._flush(prune=False)
             finally:
-                self._keep_latest_minute()
-            return len(rows) + counted
+                self._write_lock.release()
+
+    def flush(self) -> int:
+        """Writes the waiting calls, and deletes the old ones when it is time to (see the module)."""
+        with self._write_lock:
+            return self._flush(prune=True)
+
+    def _flush(self, *, prune: bool) -> int:
+        if self._calls:
+            self._last_write = time.monotonic()
+        rows = []
+        counted = 0
+        labels: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        while self._calls:
+            try:
+                call = self._calls.popleft()
+            except IndexError:  # another thread took the last one
+                break
+            try:
+                counted += self._row_or_count(call, rows, labels)
+            except Exception:
+                logger.exception("Could not read a call for the call log")
+            if (len(rows) + counted) % ROWS_BETWEEN_YIELDS == 0:
+                time.sleep(0)  # lets a request thread waiting for the GIL run now, not 5 ms later
+        if not rows and not counted:
+            return 0
+        if prune:
+            self._prune_when_due()
+        try:
+            with transaction.atomic():
+                if rows:
+                    _insert(rows)
+                for tally in self._tallies.values():
+                    if tally.waiting:
+                        tally.write()
+        except DATABASE_ERRORS as error:
+            # The database is down (gptactions.unavailable): one line a batch, no traceback; the batch is dropped.
+            logger.warning(
+                "Could not write %d calls to the call log: the database does not answer (%s).",
+                len(rows) + counted,
+                first_line(error),
+            )
+            self._forget_tallies()
+            self._next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
+            return 0
+        except Exception:
+            # A log must never break the API: say so once per batch and drop the batch.
+            logger.exception("Could not write %d calls to the call log", len(rows) + counted)
+            self._forget_tallies()
+            self._next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
+            return 0
+        finally:
+            self._keep_latest_minute()
+        return len(rows) + counted
+
+    def _row_or_count(self, call: dict[str, Any] | RestCall, rows: list[tuple[Any, ...]], labels: dict) -> int:
+        """Appends call's row to rows, or counts it among its address's (no one was authenticated): 1 if counted."""
+        if isinstance(call, RestCall):
+            row = _succeeded_call_row(call, labels)
+            if row is not None:
+                rows.append(row)
+                return 0
+            call = call.fields()
+        if call["user"] is None:
+            self._count(call)
+            return 1
+        rows.append(_row(call))
+        return 0
 
     def _keep_latest_minute(self) -> None:
         # Past minutes' rows are complete: only the latest minute's can still grow.
@@ -344,18 +414,28 @@ class CallBuffer:
 
     def _write_periodically(self) -> None:
         while True:
-            self._wake.wait(conf.CALL_LOG_FLUSH_SECONDS or 1.0)
-            self._wake.clear()
-            if self._calls:
-                self.flush()
-            elif time.monotonic() >= self._next_prune:
+            # Until CALL_LOG_FLUSH_SECONDS after the last write: a busy server's request threads write full
+            # batches before that, so this thread, which would wait for their GIL, has nothing to do.
+            interval = conf.CALL_LOG_FLUSH_SECONDS or 1.0
+            time.sleep(max(self._last_write + interval - time.monotonic(), 0) or interval)
+            wrote = False
+            if time.monotonic() >= self._next_prune:  # here, never on a request's thread: a DELETE may take long
                 with self._write_lock:
                     self._prune_when_due()
-            else:
-                continue
-            # A connection held between writes would be one more per server process, for a few
-            # milliseconds of work a second.
-            connection.close()
+                wrote = True
+            if self._calls and time.monotonic() - self._last_write >= interval:
+                self.flush()
+                wrote = True
+            if wrote:
+                # A connection held between writes would be one more per server process, for a few
+                # milliseconds of work a second.
+                connection.close()
+
+
+def write_full_batch(**_signal: Any) -> None:
+    """Django's request_finished: the request thread writes the batch its call filled (see the module)."""
+    if conf.CALL_LOG_FLUSH_SECONDS:
+        _buffer.flush_when_full()
 
 
 _buffer = CallBuffer()

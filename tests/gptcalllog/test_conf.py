@@ -14,7 +14,7 @@ class CallLogSettingsTests:
             True,
             30,
             1.0,
-            100,
+            200,
         )
 
     def test_override_settings_of_the_dict_changes_what_the_accessor_returns(self):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import threading
 from datetime import timedelta
 from http import HTTPStatus
 
@@ -14,6 +15,7 @@ from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from gptcalllog import recorder
 from gptcalllog.models import Call
 from gptcalllog.recorder import discard, flush
 from items.views import ItemViewSet
@@ -334,6 +336,57 @@ class UnauthenticatedCallTests:
         assert len(authenticated) == 30
         assert {(call.count, call.client_address, call.status) for call in authenticated} == {(1, "", 200)}
         assert sum(call.count for call in calls if not call.username) == 30
+
+
+class BatchTests:
+    def test_a_full_batch_is_written_by_the_request_that_filled_it_once_answered(
+        self, keyed_api, settings, monkeypatch
+    ):
+        settings.GPT_CALL_LOG = {**settings.GPT_CALL_LOG, "CALL_LOG_FLUSH_SECONDS": 3600, "CALL_LOG_BATCH_SIZE": 3}
+        writers = []
+        insert = recorder._insert
+        monkeypatch.setattr(
+            recorder, "_insert", lambda rows: writers.append((threading.get_ident(), len(rows))) or insert(rows)
+        )
+        keyed_api.get("/items/")
+        keyed_api.get("/items/")
+        assert Call.objects.count() == 0
+        keyed_api.get("/items/")  # Django's request_finished, which the server sends once the answer is out
+        assert writers == [(threading.get_ident(), 3)]  # not the background thread, which waits for the GIL
+        assert Call.objects.count() == 3
+
+    def test_the_rows_of_succeeded_calls_are_the_general_rows(self, api, user):
+        """_succeeded_call_row, which reads a credential's labels once a batch, writes what _row(call.fields()) does."""
+        bob = make_user("bob")
+        (_, alice_key), (_, other_key), (_, bob_key) = make_api_key(user), make_api_key(user), make_api_key(bob)
+        application, _secret = make_gpt_client()
+        _, token = make_access_token(user, application=application)
+        item = make_item(user)
+        calls = [
+            ("bearer", alice_key, f"/items/{item.pk}", {}),
+            ("bearer", alice_key, "/items/", CHATGPT_HEADERS),
+            ("basic", alice_key, "/items/", {}),
+            ("custom", other_key, f"/items/{item.pk}", {"HTTP_OPENAI_GPT_ID": "g-\x1b[31mred"}),
+            ("custom", bob_key, "/items/", {"HTTP_OPENAI_CONVERSATION_ID": "c" * 300}),
+            ("bearer", token, f"/items/{item.pk}", CHATGPT_HEADERS),
+            ("bearer", token, "/items/", {}),
+            ("custom", bob_key, f"/items/{item.pk}", {}),  # alice's item: a 404, the general path
+        ]
+        for style, credential, path, headers in calls * 2:  # the second time, labels come from the first
+            api.get(path, **auth_headers(style, credential), **headers)
+        waiting = list(recorder._buffer._calls)
+        labels: dict = {}
+        quick = [recorder._succeeded_call_row(call, labels) for call in waiting]
+        general = [recorder._row(call.fields()) for call in waiting]
+        assert (
+            [row is None for row in quick]
+            == [call.status >= 400 for call in waiting]
+            == [False] * 7 + [True] + [False] * 7 + [True]
+        )
+        assert [row for row in quick if row is not None] == [
+            row for row, call in zip(general, waiting, strict=True) if call.status < 400
+        ]
+        assert {row[3] for row in general} == {"key", "client"} and len({row[6] for row in general}) == 2
 
 
 class PruningTests:
