@@ -33,8 +33,12 @@ def wait_listening(port: int, process: subprocess.Popen, timeout: float = 60) ->
 
 
 @contextmanager
-def serving(argv: list[str], env: dict[str, str], port: int, cwd: Path = ROOT) -> Iterator[subprocess.Popen]:
-    process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
+def serving(
+    argv: list[str], env: dict[str, str], port: int, cwd: Path = ROOT, *, quiet: bool = False
+) -> Iterator[subprocess.Popen]:
+    """The server of argv, listening on port; its output (access logs) discarded, and its stderr too when quiet."""
+    stderr = subprocess.DEVNULL if quiet else None
+    process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
     try:
         wait_listening(port, process)
         yield process

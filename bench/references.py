@@ -14,13 +14,17 @@ from processes import ROOT, serving
 
 BENCH = ROOT / "bench"
 VENVS = ROOT / "data" / "bench"
-# name: (virtualenv, what it installs, workers)
+QUIET = "--no-access-log --log-level warning"
+# name: (virtualenv, what it installs, uvicorn's options after the app). The seed as its users ran it:
+# `uvicorn app:app`, one worker, uvicorn's own logging (an access-log line per request, as our shipped server
+# writes); the same without the access log, to compare with ours without it; and at its best.
 REFERENCES = {
-    "FastAPI plain, 1 worker": ("venv-plain", ["fastapi", "uvicorn"], 1),
-    "FastAPI std, 2 workers": ("venv-standard", ["fastapi", "uvicorn[standard]"], 2),
+    "FastAPI plain, 1 worker": ("venv-plain", ["fastapi", "uvicorn"], ""),
+    "FastAPI plain, no access log": ("venv-plain", ["fastapi", "uvicorn"], QUIET),
+    "FastAPI std, 2 workers": ("venv-standard", ["fastapi", "uvicorn[standard]"], f"--workers 2 {QUIET}"),
 }
 # FastMCP's latest release when written, pinned (a new pin gets a new virtualenv), with uvicorn's fast install.
-FASTMCP_VENV = ("venv-fastmcp-4.1.6", ["fastmcp==4.1.6", "uvicorn[standard]==0.55.0"], 2)
+FASTMCP_VENV = ("venv-fastmcp-4.1.6", ["fastmcp==4.1.6", "uvicorn[standard]==0.55.0"], f"--workers 2 {QUIET}")
 FASTMCP_TOKEN = "bench-fastmcp-static-token"
 
 
@@ -29,7 +33,7 @@ def python_of(venv: str) -> Path:
 
 
 def ensure_venvs() -> None:
-    for venv, packages, _workers in [*REFERENCES.values(), FASTMCP_VENV]:
+    for venv, packages, _options in dict.fromkeys([*REFERENCES.values(), FASTMCP_VENV]):
         if not python_of(venv).exists():
             print(f"Installing {' '.join(packages)} into data/bench/{venv} ...", flush=True)
             subprocess.run([sys.executable, "-m", "venv", str(VENVS / venv)], check=True)
@@ -43,18 +47,17 @@ def seed_reference(folder: Path) -> tuple[Path, dict[str, str]]:
     return script, {**os.environ, "SEED_API_KEY": seed_key, "SEED_DATABASE": str(folder / "seed.db")}
 
 
-def uvicorn_argv(venv: str, workers: int, port: int) -> list[str]:
-    options = f"app:app --port {port} --workers {workers} --no-access-log --log-level warning"
-    return [str(python_of(venv)), "-m", "uvicorn", *options.split()]
+def uvicorn_argv(venv: str, options: str, port: int) -> list[str]:
+    return [str(python_of(venv)), "-m", "uvicorn", "app:app", "--port", str(port), *options.split()]
 
 
 def reference_serving(name: str, port: int, env: dict[str, str]) -> AbstractContextManager:
-    venv, _packages, workers = REFERENCES[name]
-    return serving(uvicorn_argv(venv, workers, port), env, port, BENCH / "seed")
+    venv, _packages, options = REFERENCES[name]
+    return serving(uvicorn_argv(venv, options, port), env, port, BENCH / "seed", quiet=True)
 
 
 def fastmcp_serving(port: int, database: Path, owner: int) -> AbstractContextManager:
     """The FastMCP items app on the bench's database, its static token standing for the user whose id is owner."""
     env = {**os.environ, "FASTMCP_DATABASE": str(database), "FASTMCP_TOKEN": FASTMCP_TOKEN, "FASTMCP_OWNER": str(owner)}
-    venv, _packages, workers = FASTMCP_VENV
-    return serving(uvicorn_argv(venv, workers, port), env, port, BENCH / "fastmcp_items")
+    venv, _packages, options = FASTMCP_VENV
+    return serving(uvicorn_argv(venv, options, port), env, port, BENCH / "fastmcp_items")

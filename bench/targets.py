@@ -10,8 +10,11 @@ from load import median
 REST_GET = "GET /items/{id} bearer"
 REST_GET_BARE = "GET bearer, throttle+log off"
 REST_GET_GUNICORN = "GET bearer, gunicorn sync"
+REST_GET_NO_ACCESS_LOG = "GET bearer, no access log"
 SEED = "FastAPI plain, 1 worker"
+SEED_NO_ACCESS_LOG = "FastAPI plain, no access log"
 SEED_BEST = "FastAPI std, 2 workers"
+REFERENCE_ROWS = (SEED, SEED_NO_ACCESS_LOG, SEED_BEST, "FastMCP")  # rows (or their start) not ours
 MCP_GET, FASTMCP_GET = "MCP get_item", "FastMCP get_item"
 MCP_LIST, FASTMCP_LIST = "MCP list_items", "FastMCP list_items"
 MCP_GET_NEWEST, FASTMCP_GET_NEWEST = "MCP get_item, 2026-07-28", "FastMCP get_item, 2026-07-28"
@@ -38,6 +41,7 @@ def print_targets(results: dict, rss: dict[str, float], seconds: int, connection
     for label, mine, theirs, at_least in [
         ("GET ≥ 1.0x the seed's FastAPI (plain, 1 worker)", REST_GET, SEED, 1.0),
         ("GET under gunicorn ≥ 0.8x the seed's FastAPI", REST_GET_GUNICORN, SEED, 0.8),
+        ("GET / the seed's, neither writing an access log", REST_GET_NO_ACCESS_LOG, SEED_NO_ACCESS_LOG, None),
         ("GET / FastAPI's best install (std, 2 workers)", REST_GET, SEED_BEST, None),
         ("GET, throttle and log on ≥ 0.9x both off", REST_GET, REST_GET_BARE, 0.9),
         ("MCP get_item ≥ 1.0x FastMCP get_item", MCP_GET, FASTMCP_GET, 1.0),
@@ -60,15 +64,19 @@ def print_targets(results: dict, rss: dict[str, float], seconds: int, connection
             verdict(decay >= 0.9) if judged else "n/a",
         )
     )
-    worst = max(results, key=lambda row: median(results[row], "p99"))
-    worst_p99 = median(results[worst], "p99")
-    lines.append(
-        (
-            f"p99 < {P99_LIMIT_MS} ms at {connections} connections, every row",
-            f"worst {worst_p99:.1f} ms ({worst})",
-            verdict(worst_p99 < P99_LIMIT_MS),
+    for label, rows in (
+        ("every row of ours", [row for row in results if not row.startswith(REFERENCE_ROWS)]),
+        ("the references' rows", [row for row in results if row.startswith(REFERENCE_ROWS)]),
+    ):
+        worst = max(rows, key=lambda row: median(results[row], "p99"))
+        worst_p99 = median(results[worst], "p99")
+        lines.append(
+            (
+                f"p99 < {P99_LIMIT_MS} ms at {connections} connections, {label}",
+                f"worst {worst_p99:.1f} ms ({worst})",
+                verdict(worst_p99 < P99_LIMIT_MS) if label == "every row of ours" else "report",
+            )
         )
-    )
     lines += [(f"Peak RSS per worker: {server}", f"{mb:.0f} MB", "report") for server, mb in rss.items()]
     print("\nTargets (issue 20); a ratio is the median of the rounds' ratios, each round's in brackets")
     width = max(len(label) for label, _, _ in lines)

@@ -5,10 +5,11 @@
     .venv/bin/python bench/throughput.py --configurations  # the GET by throttle store and call log
 
 Builds a fresh SQLite database (bench/fixture.py: 10,000 items, 100 users, 1,000 API keys, 100 OAuth
-tokens) and starts, side by side, the production server (2 workers) with the shipped defaults (throttle
-and call log on; the per-user limit raised to one the load never reaches), the same with both off, the
-same under gunicorn, the seed's FastAPI service (bench/seed/app.py) as its users ran it (`uvicorn app:app`,
-plain install, one worker) and at its best (`uvicorn[standard]`, 2 workers), and our five item tools in
+tokens) and starts, side by side, the production server (2 workers, `make serve`'s command) with the shipped
+defaults (throttle and call log on; the per-user limit raised to one the load never reaches), the same with
+both off, the same under gunicorn, the seed's FastAPI service (bench/seed/app.py) as its users ran it
+(`uvicorn app:app`, plain install, one worker), each as shipped with its access log, and both without it,
+the seed at its best (`uvicorn[standard]`, 2 workers, no access log), and our five item tools in
 FastMCP (bench/fastmcp_items/app.py, 2 workers); the references each from a virtualenv of their own under
 data/bench/ (bench/references.py, outside requirements.txt). Our /mcp and FastMCP must first list the same
 tools and answer alike, or the bench stops. Then wrk (one key or token per row, as the seed is called) drives
@@ -55,25 +56,29 @@ from targets import (
     REST_GET,
     REST_GET_BARE,
     REST_GET_GUNICORN,
+    REST_GET_NO_ACCESS_LOG,
     SEED,
     SEED_BEST,
+    SEED_NO_ACCESS_LOG,
     print_targets,
     ratio_line,
 )
 
 REDIS_URL = "redis://127.0.0.1:6379/13"  # the bench's own Redis database, emptied of its keys after each run
 
-# The production command (keep equal to `make serve` and tunnels/server.py) and the candidates measured.
+# The production command (`make serve`'s, tunnels/server.py's and the README's, its access log included) and the
+# candidates measured, each writing its access log as the README runs it.
 SERVERS = {
     "granian-wsgi": "{py} -m granian --interface wsgi config.wsgi:application --host 127.0.0.1 --port {port} "
-    "--workers 2 --blocking-threads 1 --respawn-failed-workers --no-ws --log-level warning",
-    "gunicorn-sync": "{py} -m gunicorn config.wsgi -b 127.0.0.1:{port} -w 2 --log-level warning",
-    "gunicorn-gthread": "{py} -m gunicorn config.wsgi -b 127.0.0.1:{port} -w 2 --threads 4 --log-level warning",
+    "--workers 2 --blocking-threads 1 --respawn-failed-workers --no-ws --access-log --log-level warning",
+    "gunicorn-sync": "{py} -m gunicorn config.wsgi -b 127.0.0.1:{port} -w 2 --access-logfile - --log-level warning",
+    "gunicorn-gthread": "{py} -m gunicorn config.wsgi -b 127.0.0.1:{port} -w 2 --threads 4 --access-logfile - "
+    "--log-level warning",
     "granian-asgi": "{py} -m granian --interface asgi config.asgi:application --host 127.0.0.1 --port {port} "
-    "--workers 2 --no-ws --log-level warning",
+    "--workers 2 --no-ws --access-log --log-level warning",
     # uvicorn is no dependency of the project: it runs from the bench's FastAPI venv over the project's packages.
     "uvicorn-asgi": "{uvicorn_py} -m uvicorn config.asgi:application --host 127.0.0.1 --port {port} --workers 2 "
-    "--log-level warning --no-access-log",
+    "--log-level warning",
 }
 PRODUCTION = "granian-wsgi"
 
@@ -158,9 +163,10 @@ def cleanup_redis() -> None:
         client.delete(key)
 
 
-def server_argv(name: str, port: int) -> list[str]:
+def server_argv(name: str, port: int, *, access_log: bool = True) -> list[str]:
     uvicorn_py = python_of(REFERENCES[SEED_BEST][0])
-    return SERVERS[name].format(py=sys.executable, uvicorn_py=uvicorn_py, port=port).split()
+    argv = SERVERS[name].format(py=sys.executable, uvicorn_py=uvicorn_py, port=port).split()
+    return argv if access_log else [arg for arg in argv if arg not in ("--access-log", "--access-logfile", "-")]
 
 
 # Several servers in a row hammer one user's count within a minute (--servers: 5 of them, ~20,000 calls
@@ -223,6 +229,7 @@ def compare_configurations(args: argparse.Namespace, env: dict[str, str], creden
 # The main run's servers, all running side by side, and the rows wrk drives on each.
 OURS = f"{PRODUCTION}, defaults"
 OURS_BOTH_OFF = f"{PRODUCTION}, throttle+log off"
+OURS_NO_ACCESS_LOG = f"{PRODUCTION}, no access log"
 GUNICORN = "gunicorn-sync, defaults"
 FASTMCP = "FastMCP, uvicorn 2 workers"
 MCP_KEY = 60  # the MCP rows' key: a user of their own, whose budget the REST rows don't spend
@@ -243,7 +250,9 @@ def plan_of(credentials: dict, folder: Path) -> tuple[dict[str, tuple[str, Path]
     plan |= {
         REST_GET_BARE: (OURS_BOTH_OFF, get),
         REST_GET_GUNICORN: (GUNICORN, get),
+        REST_GET_NO_ACCESS_LOG: (OURS_NO_ACCESS_LOG, get),
         SEED: (SEED, seed_script),
+        SEED_NO_ACCESS_LOG: (SEED_NO_ACCESS_LOG, seed_script),
         SEED_BEST: (SEED_BEST, seed_script),
         MCP_GET: (OURS, lua_rotation([tool_call("get_item", {"id": item}, key)], folder)),
         FASTMCP_GET: (FASTMCP, lua_rotation([tool_call("get_item", {"id": item}, FASTMCP_TOKEN)], folder)),
@@ -259,7 +268,9 @@ def plan_of(credentials: dict, folder: Path) -> tuple[dict[str, tuple[str, Path]
         REST_GET,
         REST_GET_BARE,
         REST_GET_GUNICORN,
+        REST_GET_NO_ACCESS_LOG,
         SEED,
+        SEED_NO_ACCESS_LOG,
         SEED_BEST,
         MCP_GET,
         FASTMCP_GET,
@@ -275,14 +286,19 @@ def main_table(args: argparse.Namespace, env: dict[str, str], credentials: dict,
     plan, every_round = plan_of(credentials, folder)
     key, item = credentials["keys"][MCP_KEY]
     seed_env = seed_reference(folder)[1]
-    ports = {name: free_port() for name in (OURS, OURS_BOTH_OFF, GUNICORN, SEED, SEED_BEST, FASTMCP)}
+    servers = (OURS, OURS_BOTH_OFF, OURS_NO_ACCESS_LOG, GUNICORN, SEED, SEED_NO_ACCESS_LOG, SEED_BEST, FASTMCP)
+    ports = {name: free_port() for name in servers}
     results: dict[str, list[dict[str, float]]] = {name: [] for name in plan}
     with ExitStack() as stack:
         processes = {
             OURS: serving(server_argv(PRODUCTION, ports[OURS]), env, ports[OURS]),
             OURS_BOTH_OFF: serving(server_argv(PRODUCTION, ports[OURS_BOTH_OFF]), env | BOTH_OFF, ports[OURS_BOTH_OFF]),
+            OURS_NO_ACCESS_LOG: serving(
+                server_argv(PRODUCTION, ports[OURS_NO_ACCESS_LOG], access_log=False), env, ports[OURS_NO_ACCESS_LOG]
+            ),
             GUNICORN: serving(server_argv("gunicorn-sync", ports[GUNICORN]), env, ports[GUNICORN]),
             SEED: reference_serving(SEED, ports[SEED], seed_env),
+            SEED_NO_ACCESS_LOG: reference_serving(SEED_NO_ACCESS_LOG, ports[SEED_NO_ACCESS_LOG], seed_env),
             SEED_BEST: reference_serving(SEED_BEST, ports[SEED_BEST], seed_env),
             FASTMCP: fastmcp_serving(ports[FASTMCP], folder / "db.sqlite3", owner_of(folder, item)),
         }
@@ -321,7 +337,11 @@ def print_table(args: argparse.Namespace, results: dict, queries: dict, every_ro
         rounds = per_round(runs) if name in every_round else ""
         print(f"{name:<30} {figures(runs)} {sql:>21}  {rounds}")
     print(
-        f"\n{REST_GET_BARE}: {OURS} with CALL_LOG=0 and no throttle; {REST_GET_GUNICORN}: `gunicorn config.wsgi -w 2`;"
+        f"\nOur servers write their access logs as shipped (`make serve`, the README's gunicorn command) and {SEED} "
+        "runs as its users ran it, `uvicorn app:app`, which logs each request too;"
+        f"\n{REST_GET_BARE}: {OURS} with CALL_LOG=0 and no throttle; {REST_GET_GUNICORN}: `gunicorn config.wsgi -w 2 "
+        f"--access-logfile -`;\n{REST_GET_NO_ACCESS_LOG} and {SEED_NO_ACCESS_LOG}: the same two without their access "
+        "logs;"
         f"\nMCP rows: tools/call with a key of their own user, on {OURS}'s /mcp and on {FASTMCP} (a static token), "
         f"in protocol {PROTOCOL_VERSION} as ChatGPT and Claude send it;\nthe {NEWEST} rows as the SDK's own client "
         "sends them (an envelope in _meta, Mcp-Method and Mcp-Name headers)."
