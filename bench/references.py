@@ -33,8 +33,8 @@ def python_of(venv: str) -> Path:
 
 
 def ensure_venvs() -> None:
-    for venv, packages, _options in dict.fromkeys([*REFERENCES.values(), FASTMCP_VENV]):
-        if not python_of(venv).exists():
+    for venv, packages, _options in [*REFERENCES.values(), FASTMCP_VENV]:
+        if not python_of(venv).exists():  # the plain seed's two rows share one
             print(f"Installing {' '.join(packages)} into data/bench/{venv} ...", flush=True)
             subprocess.run([sys.executable, "-m", "venv", str(VENVS / venv)], check=True)
             subprocess.run([str(python_of(venv)), "-m", "pip", "install", "-q", *packages], check=True)
