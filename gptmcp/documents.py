@@ -250,7 +250,8 @@ def document_tools() -> dict[str, DocumentTool]:
 
 def all_tools() -> dict[str, Tool | DocumentTool]:
     """Every MCP tool: one per exposed action, then `search` and `fetch` (a registered action's name wins)."""
-    return {**tools(), **{name: tool for name, tool in document_tools().items() if name not in tools()}}
+    actions = tools()
+    return {**actions, **{name: tool for name, tool in document_tools().items() if name not in actions}}
 
 
 def tool_definitions() -> list[types.Tool]:
