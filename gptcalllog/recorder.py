@@ -20,8 +20,9 @@ counted, not stored one row each. The writer keeps one row per client address, m
 status, auth style, key prefix) and adds to its `count`; past CALL_LOG_ANONYMOUS_ROWS_PER_MINUTE such rows
 in a minute, the rest of the minute's are counted in one row per door and status with no address. So a
 server process adds at most that many rows a minute plus one per status for unauthenticated calls,
-however many arrive; every authenticated call keeps its own row. The writer also deletes the calls older
-than CALL_LOG_DAYS, on its first write and then at most once an hour (one indexed DELETE).
+however many arrive; every authenticated call keeps its own row. The background thread also deletes the calls
+older than CALL_LOG_DAYS, within CALL_LOG_FLUSH_SECONDS of the first call and then at most once an hour (one
+indexed DELETE), never on a request's thread; flush() prunes too when it is time.
 """
 
 from __future__ import annotations
