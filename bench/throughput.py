@@ -77,8 +77,7 @@ SERVERS = {
     "granian-asgi": "{py} -m granian --interface asgi config.asgi:application --host 127.0.0.1 --port {port} "
     "--workers 2 --no-ws --access-log --log-level warning",
     # uvicorn is no dependency of the project: it runs from the bench's FastAPI venv over the project's packages.
-    "uvicorn-asgi": "{uvicorn_py} -m uvicorn config.asgi:application --host 127.0.0.1 --port {port} --workers 2 "
-    "--log-level warning",
+    "uvicorn-asgi": "{uvicorn_py} -m uvicorn config.asgi:application --host 127.0.0.1 --port {port} --workers 2",
 }
 PRODUCTION = "granian-wsgi"
 
@@ -163,10 +162,9 @@ def cleanup_redis() -> None:
         client.delete(key)
 
 
-def server_argv(name: str, port: int, *, access_log: bool = True) -> list[str]:
+def server_argv(name: str, port: int) -> list[str]:
     uvicorn_py = python_of(REFERENCES[SEED_BEST][0])
-    argv = SERVERS[name].format(py=sys.executable, uvicorn_py=uvicorn_py, port=port).split()
-    return argv if access_log else [arg for arg in argv if arg not in ("--access-log", "--access-logfile", "-")]
+    return SERVERS[name].format(py=sys.executable, uvicorn_py=uvicorn_py, port=port).split()
 
 
 # Several servers in a row hammer one user's count within a minute (--servers: 5 of them, ~20,000 calls
@@ -294,7 +292,9 @@ def main_table(args: argparse.Namespace, env: dict[str, str], credentials: dict,
             OURS: serving(server_argv(PRODUCTION, ports[OURS]), env, ports[OURS]),
             OURS_BOTH_OFF: serving(server_argv(PRODUCTION, ports[OURS_BOTH_OFF]), env | BOTH_OFF, ports[OURS_BOTH_OFF]),
             OURS_NO_ACCESS_LOG: serving(
-                server_argv(PRODUCTION, ports[OURS_NO_ACCESS_LOG], access_log=False), env, ports[OURS_NO_ACCESS_LOG]
+                [arg for arg in server_argv(PRODUCTION, ports[OURS_NO_ACCESS_LOG]) if arg != "--access-log"],
+                env,
+                ports[OURS_NO_ACCESS_LOG],
             ),
             GUNICORN: serving(server_argv("gunicorn-sync", ports[GUNICORN]), env, ports[GUNICORN]),
             SEED: reference_serving(SEED, ports[SEED], seed_env),
