@@ -1,9 +1,10 @@
 """Where an authenticated API call spends its time, in-process (no server, no network).
 
-    .venv/bin/python bench/hotpath.py [--endpoint get|list|post] [--style custom|bearer|basic|oauth]
+    .venv/bin/python bench/hotpath.py [--endpoint get|list|post|mcp] [--style custom|bearer|basic|oauth]
                                       [--requests 2000] [--profile]
 
---endpoint: GET /items/{id} (the default), GET /items/ (a page of 20) or POST /items/.
+--endpoint: GET /items/{id} (the default), GET /items/ (a page of 20), POST /items/, or /mcp's tools/call
+get_item for the same item (as bench/mcp_calls.py sends it; --style bearer or oauth).
 
 Builds a bench database once (under data/bench-profile/), warms up, then either times N requests
 through the WSGI handler (µs per request) or prints cProfile's top entries for them. For A/B
@@ -65,7 +66,7 @@ def headers_for(style: str, credential: str) -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--endpoint", default="get", choices=["get", "list", "post"])
+    parser.add_argument("--endpoint", default="get", choices=["get", "list", "post", "mcp"])
     parser.add_argument("--style", default="custom", choices=["custom", "bearer", "basic", "oauth"])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", action="store_true", help="print cProfile's top entries")
@@ -101,7 +102,18 @@ def main() -> None:
         "wsgi.errors": sys.stderr,
         **headers_for(args.style, credential),
     }
-    if args.endpoint != "post":
+    if args.endpoint == "mcp":
+        call = {"name": "get_item", "arguments": {"id": item_id}}
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": call}).encode()
+        environ.update(
+            {
+                "REQUEST_METHOD": "POST",
+                "PATH_INFO": "/mcp",
+                "HTTP_ACCEPT": "application/json, text/event-stream",
+                "HTTP_MCP_PROTOCOL_VERSION": "2025-11-25",
+            }
+        )
+    if args.endpoint == "get" or args.endpoint == "list":
         body = b""
     else:
         environ.update({"CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body))})
@@ -110,13 +122,16 @@ def main() -> None:
     def start_response(status: str, headers: list, exc_info: object = None) -> None:
         statuses.append(status)
 
-    def call() -> None:
+    def call() -> bytes:
         response = application(dict(environ, **{"wsgi.input": io.BytesIO(body)}), start_response)
-        b"".join(response)
+        content = b"".join(response)
         response.close()
+        return content
 
     for _ in range(200):
-        call()
+        content = call()
+    if args.endpoint == "mcp" and "structuredContent" not in json.loads(content).get("result", {}):
+        sys.exit(f"unexpected answer: {content[:300]!r}")
     if statuses and set(statuses) != {"201 Created" if args.endpoint == "post" else "200 OK"}:
         sys.exit(f"unexpected statuses: {set(statuses)}")
     if args.profile:

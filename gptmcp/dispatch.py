@@ -328,10 +328,18 @@ def answer_single_exchange(runtime: Kernel, request: HttpRequest, body: bytes) -
     return modern_reply(reply)
 
 
+class _Accept:
+    """What check_accept_headers reads of a request (its Accept header), taken from META (see gptmcp.origins)."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        accept = request.META.get("HTTP_ACCEPT")
+        self.headers = {} if accept is None else {"accept": accept}
+
+
 def answer(server: Server, request: HttpRequest, body: bytes) -> HttpResponse | None:
     """The answer the SDK's stateless JSON transport gives to this POST, or None to let the transport give it."""
-    version = request.headers.get(MCP_PROTOCOL_VERSION_HEADER)
-    if len(body) > DEFAULT_MAX_REQUEST_BODY_SIZE or not _sent_as_json(request.headers.get("content-type")):
+    version = request.META.get("HTTP_MCP_PROTOCOL_VERSION")
+    if len(body) > DEFAULT_MAX_REQUEST_BODY_SIZE or not _sent_as_json(request.META.get("CONTENT_TYPE")):
         return None
     runtime = kernel(server)
     if runtime is None:
@@ -344,7 +352,7 @@ def answer(server: Server, request: HttpRequest, body: bytes) -> HttpResponse | 
         except NeedsEventLoop:
             logger.debug("this 2026-07-28 request needs an event loop: the SDK's transport answers it")
             return None
-    accepts_json, _ = check_accept_headers(request)  # it reads request.headers.get("accept") only
+    accepts_json, _ = check_accept_headers(_Accept(request))
     if not accepts_json:
         message = "Not Acceptable: Client must accept application/json"
         return error_response(HTTPStatus.NOT_ACCEPTABLE, INVALID_REQUEST, message)

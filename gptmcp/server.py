@@ -32,6 +32,7 @@ from gptmcp.calls import ToolCall, tool_call_finished, without_input
 from gptmcp.documents import all_tools, tool_definitions, tool_input_schema
 from gptmcp.metadata import server_name, server_title
 from gptmcp.tools import error_result, tool_result
+from gptmcp.tracing import trace_only_when_tracing
 
 logger = logging.getLogger(__name__)
 
@@ -186,4 +187,5 @@ def build_server() -> Server:
         get_tool_input_schema=tool_input_schema,
     )
     server.extensions[app_view.EXTENSION] = {"mimeTypes": [app_view.MIME_TYPE]}
+    trace_only_when_tracing(server)
     return server

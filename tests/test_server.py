@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -35,8 +37,9 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 
 class Server:
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, access_log: Path | None = None) -> None:
         self.port = port
+        self.access_log = access_log
 
     def request(self, method: str, path: str, body: object = None, headers: dict | None = None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
@@ -66,8 +69,12 @@ def gunicorn_serving(folder: Path, **extra_env: str) -> Iterator[tuple[Server, s
     manage(env, "migrate", "--noinput")
     raw_key = manage(env, "seed_demo").splitlines()[-1]
     port = free_port()
+    access_log = folder / "access.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--threads", "4"],
+        [
+            *(sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--threads", "4"),
+            *("--access-logfile", str(access_log)),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -83,7 +90,7 @@ def gunicorn_serving(folder: Path, **extra_env: str) -> Iterator[tuple[Server, s
                 assert process.poll() is None, process.stderr.read().decode()
                 assert time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.1)
-        yield Server(port), raw_key
+        yield Server(port, access_log), raw_key
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -96,6 +103,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, s
 
 
 class ProductionServerTests:
+    def test_access_log_has_the_format_of_gunicorn_conf_and_no_basic_key(self, server):
+        srv, raw_key = server
+        basic = "Basic " + base64.b64encode(f"demo:{raw_key}".encode()).decode()
+        response, _ = srv.request("GET", "/items/1?page=2", headers={"Authorization": basic, "User-Agent": 'GPT "A"'})
+        assert response.status == HTTPStatus.OK
+        deadline = time.monotonic() + 5
+        while "/items/1" not in srv.access_log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)  # written after the response
+        text = srv.access_log.read_text()
+        line = re.compile(r'^127\.0\.0\.1 \[[^]]+\] "GET /items/1 HTTP/1\.1" 200 \d+ \d+ms "GPT \\"A\\""$', re.M)
+        assert line.search(text), text
+        assert raw_key not in text and "page=2" not in text and "demo" not in text
+
     def test_seeded_item_one_with_custom_header(self, server):
         srv, raw_key = server
         response, data = srv.request("GET", "/items/1", headers={"api-key": raw_key})

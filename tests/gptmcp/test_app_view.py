@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from gptmcp.app_view import EXTENSION, MIME_TYPE
 from tests.factories import make_api_key, make_item, make_user
-from tests.helpers.mcp import bearer, with_http_client
+from tests.helpers.mcp import bearer, post_rpc, with_http_client
 from tests.notes.models import Note
 
 ITEMS_VIEW = "ui://gptmcp/items/view.html"
@@ -123,17 +123,8 @@ def test_an_unknown_resource_is_a_jsonrpc_error(live_server, full_key):
 @pytest.mark.django_db
 @pytest.mark.parametrize("uri", ["ui://gptmcp/nothing/view.html", "", "x" * 5000, 12])
 def test_a_bad_resource_uri_over_raw_json_rpc_is_an_error_never_a_500(alice, uri):
-    client = APIClient()
-    body = {"jsonrpc": "2.0", "id": 7, "method": "resources/read", "params": {"uri": uri}}
-    response = client.post(
-        "/mcp",
-        json.dumps(body),
-        content_type="application/json",
-        secure=True,
-        HTTP_ACCEPT="application/json, text/event-stream",
-        HTTP_MCP_PROTOCOL_VERSION="2025-11-25",
-        HTTP_AUTHORIZATION=f"Bearer {make_api_key(alice)[1]}",
-    )
+    authorization = f"Bearer {make_api_key(alice)[1]}"
+    response = post_rpc(APIClient(), "resources/read", {"uri": uri}, id=7, HTTP_AUTHORIZATION=authorization)
     assert response.status_code < 500
     answer = response.json()
     assert answer["id"] == 7

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Awaitable, Callable
@@ -64,6 +65,20 @@ def with_http_client(
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def post_rpc(client: Any, method: str, params: object, *, id: object = 1, **headers: str) -> Any:
+    """One JSON-RPC request to /mcp through Django's test client, as a stateless MCP client sends it."""
+    body = {"jsonrpc": "2.0", "id": id, "method": method, "params": params}
+    return client.post(
+        "/mcp",
+        json.dumps(body),
+        content_type="application/json",
+        secure=True,
+        HTTP_ACCEPT="application/json, text/event-stream",
+        HTTP_MCP_PROTOCOL_VERSION="2025-11-25",
+        **headers,
+    )
 
 
 class MemoryTokenStorage:
