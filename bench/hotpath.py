@@ -1,10 +1,10 @@
 """Where an authenticated API call spends its time, in-process (no server, no network).
 
-    .venv/bin/python bench/hotpath.py [--endpoint get|list|post|mcp] [--style custom|bearer|basic|oauth]
+    .venv/bin/python bench/hotpath.py [--endpoint get|list|post|mcp|mcp-list] [--style custom|bearer|basic|oauth]
                                       [--requests 2000] [--profile]
 
 --endpoint: GET /items/{id} (the default), GET /items/ (a page of 20), POST /items/, or /mcp's tools/call
-get_item for the same item (as bench/mcp_calls.py sends it; --style bearer or oauth).
+get_item for the same item or list_items (as bench/mcp_calls.py sends them; --style bearer or oauth).
 
 Builds a bench database once (under data/bench-profile/), warms up, then either times N requests
 through the WSGI handler (µs per request) or prints cProfile's top entries for them. For A/B
@@ -66,7 +66,7 @@ def headers_for(style: str, credential: str) -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--endpoint", default="get", choices=["get", "list", "post", "mcp"])
+    parser.add_argument("--endpoint", default="get", choices=["get", "list", "post", "mcp", "mcp-list"])
     parser.add_argument("--style", default="custom", choices=["custom", "bearer", "basic", "oauth"])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", action="store_true", help="print cProfile's top entries")
@@ -102,8 +102,10 @@ def main() -> None:
         "wsgi.errors": sys.stderr,
         **headers_for(args.style, credential),
     }
-    if args.endpoint == "mcp":
+    if args.endpoint.startswith("mcp"):
         call = {"name": "get_item", "arguments": {"id": item_id}}
+        if args.endpoint == "mcp-list":
+            call = {"name": "list_items", "arguments": {}}
         body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": call}).encode()
         environ.update(
             {
@@ -130,7 +132,7 @@ def main() -> None:
 
     for _ in range(200):
         content = call()
-    if args.endpoint == "mcp" and "structuredContent" not in json.loads(content).get("result", {}):
+    if args.endpoint.startswith("mcp") and "structuredContent" not in json.loads(content).get("result", {}):
         sys.exit(f"unexpected answer: {content[:300]!r}")
     if statuses and set(statuses) != {"201 Created" if args.endpoint == "post" else "200 OK"}:
         sys.exit(f"unexpected statuses: {set(statuses)}")

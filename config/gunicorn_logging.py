@@ -7,7 +7,9 @@ atoms the format names, by gunicorn's own expressions; a format naming an atom i
 an environ variable, {...}i, {...}o, {...}e, or one a later gunicorn adds) gets gunicorn's atoms().
 tests/test_gunicorn_logging.py holds the lines equal. gunicorn.conf.py names it as gunicorn's logger_class.
 
-Measured (py-spy, one sync worker under wrk): gunicorn's atoms and SafeAtoms took 3.4% of the worker's time.
+Measured: gunicorn's atoms() and SafeAtoms took 3.4% of a sync worker's time under wrk (py-spy); with
+AccessLogger, `gunicorn config.wsgi -w 2 --access-logfile -` answered 2.6% more GETs (4 alternated rounds
+against --logger-class gunicorn.glogging.Logger, wrk -c32).
 """
 
 from __future__ import annotations
