@@ -19,8 +19,8 @@ before, 353-411 (0.41-0.76x) after. A 2026-07-28 call (the SDK client's own prot
 SDK's transport against 2.4 ms here, the GET 1.1 ms (in process, throttle and call log on, median of 200).
 What remains is mostly the tool's own REST view (gptmcp.tools runs it as the GET runs) and the door's
 DRF authentication, as the GET pays them; the SDK's kernel (message and params validation, its
-OpenTelemetry middleware, the result's validation for the protocol version) is about a sixth of it
-(cProfile).
+OpenTelemetry middleware, which gptmcp.tracing now runs only when spans are recorded, the result's validation
+for the protocol version) is about a sixth of it (cProfile).
 
 A request in the 2026-07-28 protocol (a version header naming no handshake-era version) takes the same road
 through the SDK's single-exchange entry (mcp.server._streamable_http_modern, handle_modern_request in JSON
