@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from gptcalllog.models import Call
 from gptcalllog.recorder import flush
 from tests.factories import make_access_token, make_api_key, make_user
-from tests.helpers.mcp import bearer, with_http_client
+from tests.helpers.mcp import bearer, post_rpc, with_http_client
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def post(client: APIClient, body: object, *, content_type: str = "application/js
 
 
 def rpc(client: APIClient, method: str, params: dict | None = None, **extra: str):
-    return post(client, {"jsonrpc": "2.0", "id": 1, "method": method, "params": params or {}}, **extra)
+    return post_rpc(client, method, params or {}, **extra)
 
 
 def tool_call_raw(client: APIClient, name: str, arguments_json: str, **extra: str):

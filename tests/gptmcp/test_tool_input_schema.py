@@ -11,15 +11,9 @@ from rest_framework.test import APIClient
 from gptmcp import server
 from gptmcp.documents import all_tools, tool_input_schema
 from tests.factories import make_api_key, make_item, make_user
+from tests.helpers.mcp import post_rpc
 
 pytestmark = pytest.mark.django_db
-
-ACCEPT = "application/json, text/event-stream"
-
-
-def post(client: APIClient, method: str, params: dict, **headers: str):
-    body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params}
-    return client.post("/mcp", body, format="json", secure=True, HTTP_ACCEPT=ACCEPT, **headers)
 
 
 def modern_call(client: APIClient, tool: str, arguments: dict):
@@ -29,7 +23,7 @@ def modern_call(client: APIClient, tool: str, arguments: dict):
         "io.modelcontextprotocol/clientInfo": {"name": "test", "version": "1.0"},
         "io.modelcontextprotocol/clientCapabilities": {},
     }
-    return post(
+    return post_rpc(
         client,
         "tools/call",
         {"name": tool, "arguments": arguments, "_meta": envelope},
@@ -49,7 +43,7 @@ def client() -> APIClient:
 
 
 def test_the_lookup_gives_each_tool_the_schema_tools_list_gives(client):
-    listed = post(client, "tools/list", {}, HTTP_MCP_PROTOCOL_VERSION="2025-11-25").json()["result"]["tools"]
+    listed = post_rpc(client, "tools/list", {}).json()["result"]["tools"]
 
     assert {tool["name"] for tool in listed} == set(all_tools())
     for tool in listed:

@@ -68,17 +68,11 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def post_rpc(client: Any, method: str, params: object, *, id: object = 1, **headers: str) -> Any:
-    """One JSON-RPC request to /mcp through Django's test client, as a stateless MCP client sends it."""
+    """One JSON-RPC request to /mcp through Django's test client, as a stateless MCP client sends it (headers:
+    more, or others than the defaults, as the test client's META names)."""
     body = {"jsonrpc": "2.0", "id": id, "method": method, "params": params}
-    return client.post(
-        "/mcp",
-        json.dumps(body),
-        content_type="application/json",
-        secure=True,
-        HTTP_ACCEPT="application/json, text/event-stream",
-        HTTP_MCP_PROTOCOL_VERSION="2025-11-25",
-        **headers,
-    )
+    meta = {"HTTP_ACCEPT": "application/json, text/event-stream", "HTTP_MCP_PROTOCOL_VERSION": "2025-11-25"}
+    return client.post("/mcp", json.dumps(body), content_type="application/json", secure=True, **(meta | headers))
 
 
 class MemoryTokenStorage:
